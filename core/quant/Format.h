@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/io/Checkpoint.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+
+namespace bitlens {
+
+enum class FormatFamily : uint8_t {
+    Integer,      // int2..int8, per tensor / channel / group, symmetric or with a zero point
+    NormalFloat,  // NF4, FP4 (E2M1) with bitsandbytes blocking
+    Float8,       // FP8 E4M3 / E5M2 with an fp32 scale
+    Microscaling, // OCP MX formats and NVFP4
+    GgmlBlock,    // llama.cpp block formats, bit-compatible with ggml
+};
+
+// One number format: the scalar CPU reference that is the spec for every other backend.
+// Packed layout: rows (output channels) one after another unless the format says otherwise in
+// its own header comment; per-tensor fields (e.g. an fp32 tensor scale) come first.
+class Format {
+public:
+    virtual ~Format() = default;
+
+    virtual std::string id() const = 0;          // stable id: "int4-g128-sym", "q4_k", ...
+    virtual std::string description() const = 0; // one line for `bitlens-cli formats`
+    virtual FormatFamily family() const = 0;
+
+    // Values that share one scale: the group/block length, rowLength for per-channel formats,
+    // 0 for a single per-tensor scale.
+    virtual uint64_t blockLength(uint64_t rowLength) const = 0;
+
+    // Empty when the format applies to rows of this length; otherwise the reason, for the user
+    // ("row length 172 is not a multiple of the Q4_K super-block of 256").
+    virtual std::string unsupportedReason(uint64_t rowLength) const = 0;
+
+    // Exact packed size: every code, scale, zero point and super-block field.
+    virtual uint64_t packedBytes(MatrixShape shape) const = 0;
+    double bitsPerWeight(MatrixShape shape) const {
+        return double(packedBytes(shape)) * 8.0 / double(shape.elements());
+    }
+
+    // Contract: unsupportedReason(shape.rowLength) is empty; src holds shape.elements() finite
+    // floats, row-major (row = output channel); dst holds packedBytes(shape) bytes.
+    virtual void quantize(std::span<const float> src, MatrixShape shape,
+                          std::span<std::byte> dst) const = 0;
+    // Contract: src holds packedBytes(shape) bytes made by quantize (or read from a file);
+    // dst holds shape.elements() floats.
+    virtual void dequantize(std::span<const std::byte> src, MatrixShape shape,
+                            std::span<float> dst) const = 0;
+};
+
+} // namespace bitlens
