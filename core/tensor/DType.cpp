@@ -65,7 +65,9 @@ const Entry* findEntry(DType type) {
 
 } // namespace
 
-const DTypeInfo& dtypeInfo(DType type) { return findEntry(type)->info; }
+const DTypeInfo& dtypeInfo(DType type) {
+    return findEntry(type)->info;
+}
 
 std::optional<DType> dtypeFromSafetensorsName(std::string_view name) {
     for (const Entry& entry : kEntries)
@@ -88,6 +90,8 @@ std::optional<uint32_t> ggmlTypeId(DType type) {
     return static_cast<uint32_t>(entry->ggmlId);
 }
 
-bool dtypeConvertibleToFloat(DType type) { return !dtypeInfo(type).isGgmlBlock; }
+bool dtypeConvertibleToFloat(DType type) {
+    return !dtypeInfo(type).isGgmlBlock;
+}
 
 } // namespace bitlens

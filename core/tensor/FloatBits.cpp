@@ -60,6 +60,8 @@ float e4m3ToFloat(uint8_t bits) {
     return negative ? -magnitude : magnitude;
 }
 
-float e5m2ToFloat(uint8_t bits) { return halfToFloat(uint16_t(bits) << 8); }
+float e5m2ToFloat(uint8_t bits) {
+    return halfToFloat(uint16_t(bits) << 8);
+}
 
 } // namespace bitlens

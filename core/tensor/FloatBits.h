@@ -11,7 +11,9 @@ namespace bitlens {
 float halfToFloat(uint16_t bits);
 uint16_t floatToHalf(float value);
 
-inline float bf16ToFloat(uint16_t bits) { return std::bit_cast<float>(uint32_t(bits) << 16); }
+inline float bf16ToFloat(uint16_t bits) {
+    return std::bit_cast<float>(uint32_t(bits) << 16);
+}
 uint16_t floatToBf16(float value);
 
 // OCP FP8: E4M3 (bias 7, no infinities, S.1111.111 is NaN, max 448) and E5M2 (IEEE-like, bias 15).

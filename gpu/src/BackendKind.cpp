@@ -15,9 +15,12 @@ std::optional<BackendKind> parseBackendKind(std::string_view text) {
 
 std::string_view backendKindName(BackendKind kind) {
     switch (kind) {
-    case BackendKind::Auto: return "auto";
-    case BackendKind::Cpu: return "cpu";
-    case BackendKind::Vulkan: return "vulkan";
+    case BackendKind::Auto:
+        return "auto";
+    case BackendKind::Cpu:
+        return "cpu";
+    case BackendKind::Vulkan:
+        return "vulkan";
     }
     return "auto";
 }

@@ -18,9 +18,9 @@ QString sourcePath(const QString& relative);
 } // namespace bitlens::test
 
 // Fails the current test with a clear message when the shared data folder is missing.
-#define BITLENS_REQUIRE_SHARED_DATA()                                                            \
-    do {                                                                                         \
-        QString bitlensSharedMessage;                                                            \
-        if (!bitlens::test::sharedDataAvailable(&bitlensSharedMessage))                          \
-            QFAIL(qPrintable(bitlensSharedMessage));                                             \
+#define BITLENS_REQUIRE_SHARED_DATA()                                                              \
+    do {                                                                                           \
+        QString bitlensSharedMessage;                                                              \
+        if (!bitlens::test::sharedDataAvailable(&bitlensSharedMessage))                            \
+            QFAIL(qPrintable(bitlensSharedMessage));                                               \
     } while (false)

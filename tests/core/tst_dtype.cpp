@@ -29,7 +29,7 @@ private slots:
         QCOMPARE(halfToFloat(0x0001), std::ldexp(1.0f, -24));
         QCOMPARE(halfToFloat(0x7bff), 65504.0f);
         QCOMPARE(floatToHalf(65504.0f), uint16_t(0x7bff));
-        QCOMPARE(floatToHalf(65520.0f), uint16_t(0x7c00));        // tie rounds to even: infinity
+        QCOMPARE(floatToHalf(65520.0f), uint16_t(0x7c00)); // tie rounds to even: infinity
         QCOMPARE(floatToHalf(1.0f + std::ldexp(1.0f, -11)), uint16_t(0x3c00)); // tie to even
         QCOMPARE(floatToHalf(std::ldexp(1.0f, -25)), uint16_t(0x0000));        // tie to even zero
         QCOMPARE(floatToHalf(std::ldexp(3.0f, -26)), uint16_t(0x0001));
