@@ -5,10 +5,15 @@
 #include "core/quant/GgmlBlockCodecs.h"
 #include "core/util/Error.h"
 
+#include <array>
+#include <cmath>
 #include <cstdio>
 
 namespace bitlens {
 namespace {
+
+// Beyond this magnitude ggml's weighted fits (sums of w * x * l with w = x^2) overflow float.
+constexpr float kMaxMagnitude = 68719476736.0f; // 2^36
 
 const DTypeInfo& blockInfo(const ggml::BlockCodec& codec) {
     return dtypeInfo(codec.dtype);
@@ -78,8 +83,23 @@ void GgmlFormat::quantize(std::span<const float> src, MatrixShape shape,
     checkShape(shape, src.size(), dst.size());
     const DTypeInfo& info = blockInfo(codec_);
     auto* out = reinterpret_cast<uint8_t*>(dst.data());
-    for (uint64_t value = 0; value < src.size(); value += info.blockElements) {
-        codec_.encode(src.data() + value, out);
+    std::array<float, 256> decoded{};
+    for (uint64_t first = 0; first < src.size(); first += info.blockElements) {
+        const std::span<const float> values = src.subspan(first, info.blockElements);
+        for (size_t i = 0; i < values.size(); ++i)
+            if (!(std::fabs(values[i]) <= kMaxMagnitude))
+                throw Error(id() + ": value " + std::to_string(first + i) + " (" +
+                            std::to_string(values[i]) + ") is not finite or beyond 2^36");
+        codec_.encode(values.data(), out);
+        // fp16 scales overflow for magnitudes beyond ~65504 times the top level: refuse rather
+        // than write blocks that decode to infinity.
+        codec_.decode(out, decoded.data());
+        for (size_t i = 0; i < values.size(); ++i)
+            if (!std::isfinite(decoded[i]))
+                throw Error(id() + ": values " + std::to_string(first) + ".." +
+                            std::to_string(first + values.size() - 1) +
+                            " are too large for its fp16 scales (value " +
+                            std::to_string(values[i]) + ")");
         out += info.blockBytes;
     }
 }

@@ -30,6 +30,9 @@ public:
     std::string unsupportedReason(uint64_t rowLength) const override;
     // Throws Error for a row length the format cannot take or a size beyond 2^64 bytes.
     uint64_t packedBytes(MatrixShape shape) const override;
+    // Throws Error for values that are not finite or beyond 2^36 in magnitude (ggml's fits
+    // overflow there) and for blocks too large for the format's fp16 scales (which ggml would
+    // write as blocks that decode to infinity).
     void quantize(std::span<const float> src, MatrixShape shape,
                   std::span<std::byte> dst) const override;
     void dequantize(std::span<const std::byte> src, MatrixShape shape,

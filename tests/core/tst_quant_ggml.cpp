@@ -273,6 +273,28 @@ private slots:
             QVERIFY(std::fabs(decoded[i]) <= 1000.0f * 1.15f);
     }
 
+    void refusesValuesItCannotStore_data() { types_data(); }
+    void refusesValuesItCannotStore() {
+        QFETCH(QString, id);
+        const GgmlType& type = typeById(id);
+        const auto format = makeFormat(type.id);
+        const MatrixShape shape{1, 256};
+        std::vector<std::byte> packed(format->packedBytes(shape));
+        std::vector<float> values(256, 0.5f);
+        values[200] = NAN;
+        QVERIFY_THROWS_EXCEPTION(Error, format->quantize(values, shape, packed));
+        values[200] = INFINITY;
+        QVERIFY_THROWS_EXCEPTION(Error, format->quantize(values, shape, packed));
+        values[200] = 3e38f; // beyond what the fits can sum
+        QVERIFY_THROWS_EXCEPTION(Error, format->quantize(values, shape, packed));
+        if (type.dtype != DType::MXFP4) { // fp16 scales end at 65504; MXFP4's E8M0 goes on
+            values[200] = 1e9f;
+            QVERIFY_THROWS_EXCEPTION(Error, format->quantize(values, shape, packed));
+        }
+        values[200] = 3e5f; // every format stores this
+        QVERIFY(std::fabs(roundTrip(*format, values, shape)[200] - 3e5f) < 3e5f * 0.26f);
+    }
+
     void syntheticRoundTrip_data() {
         QTest::addColumn<QString>("id");
         QTest::addColumn<qulonglong>("rows");
