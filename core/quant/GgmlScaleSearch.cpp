@@ -149,7 +149,7 @@ ScaleAndMin fitScaleAndMin(std::span<const float> x, std::span<const float> weig
     if (sweep.steps < 1)
         return {scale, -min};
 
-    std::array<uint8_t, 256> trial{};
+    std::array<uint8_t, 32> trial{};
     for (int step = 0; step <= sweep.steps; ++step) {
         iscale = (sweep.rmin + sweep.rdelta * step + nmax) / (max - min);
         float sumL = 0.0f;

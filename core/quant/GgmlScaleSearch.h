@@ -33,7 +33,7 @@ struct ScaleAndMin {
 };
 
 // Asymmetric levels l in [0, nmax]: least-squares scale and offset for each trial level set
-// (ggml make_qkx2_quants). An offset that would be positive is clamped to 0.
+// (ggml make_qkx2_quants). An offset that would be positive is clamped to 0. At most 32 values.
 ScaleAndMin fitScaleAndMin(std::span<const float> x, std::span<const float> weights, int nmax,
                            const MinSweep& sweep, std::span<uint8_t> levels);
 
