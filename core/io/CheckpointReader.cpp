@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/CheckpointReader.h"
 
+#include "core/io/Hdf5Reader.h"
 #include "core/util/Error.h"
 
 #include <fstream>
@@ -10,6 +11,7 @@ namespace bitlens {
 const std::vector<std::unique_ptr<CheckpointReader>>& checkpointReaders() {
     static const std::vector<std::unique_ptr<CheckpointReader>> readers = [] {
         std::vector<std::unique_ptr<CheckpointReader>> list;
+        list.push_back(std::make_unique<Hdf5Reader>());
         return list;
     }();
     return readers;
