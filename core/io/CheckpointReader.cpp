@@ -2,6 +2,7 @@
 #include "core/io/CheckpointReader.h"
 
 #include "core/io/Hdf5Reader.h"
+#include "core/io/Llama2cReader.h"
 #include "core/util/Error.h"
 
 #include <fstream>
@@ -12,6 +13,7 @@ const std::vector<std::unique_ptr<CheckpointReader>>& checkpointReaders() {
     static const std::vector<std::unique_ptr<CheckpointReader>> readers = [] {
         std::vector<std::unique_ptr<CheckpointReader>> list;
         list.push_back(std::make_unique<Hdf5Reader>());
+        list.push_back(std::make_unique<Llama2cReader>()); // no magic: keep it last
         return list;
     }();
     return readers;
