@@ -206,9 +206,12 @@ std::optional<PlannedTensor> planTensor(const Hdf5File& file, const Hdf5Weight& 
 void decodeDataset(const Hdf5File& file, const std::string& datasetPath, std::byte* out) {
     const std::string what = "dataset '" + datasetPath + "'";
     Hdf5Handle dataset = file.openDataset(file.root(), datasetPath);
-    Hdf5Handle memoryType(H5Dget_type(dataset.get()), H5Tclose);
-    if (!memoryType.valid())
+    Hdf5Handle fileType(H5Dget_type(dataset.get()), H5Tclose);
+    if (!fileType.valid())
         file.fail("cannot read the type of " + what);
+    Hdf5Handle memoryType(H5Tcopy(fileType.get()), H5Tclose); // the dataset's own is read-only
+    if (!memoryType.valid())
+        file.fail("cannot prepare to read " + what);
     if (H5Tget_size(memoryType.get()) > 1 && H5Tset_order(memoryType.get(), H5T_ORDER_LE) < 0)
         file.fail("cannot prepare to read " + what);
     if (H5Dread(dataset.get(), memoryType.get(), H5S_ALL, H5S_ALL, H5P_DEFAULT, out) < 0)
