@@ -48,7 +48,12 @@ private:
 
 Hdf5File::Hdf5File(std::filesystem::path path) : path_(std::move(path)) {
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
-    file_ = Hdf5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+    Hdf5Handle access(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    // Take HDF5's shared lock against a concurrent writer where the file system has locks, and
+    // read anyway where it has none (read-only mounts, some network file systems).
+    if (!access.valid() || H5Pset_file_locking(access.get(), true, true) < 0)
+        fail("cannot prepare to open as HDF5");
+    file_ = Hdf5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY, access.get()), H5Fclose);
     if (!file_.valid())
         fail("cannot open as HDF5");
 }

@@ -64,6 +64,19 @@ public:
               path);
     }
 
+    // A chunked float dataset that is created but never written (no storage allocated).
+    void unwritten(const std::string& path, const std::vector<hsize_t>& dims) {
+        Hdf5Handle space(H5Screate_simple(int(dims.size()), dims.data(), nullptr), H5Sclose);
+        check(space.get(), path);
+        Hdf5Handle creation(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+        const std::vector<hsize_t> chunk(dims.size(), 1);
+        check(H5Pset_chunk(creation.get(), int(chunk.size()), chunk.data()), path);
+        Hdf5Handle created(H5Dcreate2(root(), path.c_str(), H5T_IEEE_F32LE, space.get(),
+                                      H5P_DEFAULT, creation.get(), H5P_DEFAULT),
+                           H5Dclose);
+        check(created.get(), path);
+    }
+
     void floats(const std::string& path, const std::vector<hsize_t>& dims,
                 const std::vector<float>& values) {
         dataset(path, H5T_IEEE_F32LE, dims, values, H5T_NATIVE_FLOAT);
