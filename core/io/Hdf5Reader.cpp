@@ -50,8 +50,8 @@ std::string typeClassName(H5T_class_t typeClass) {
     }
 }
 
-// IEEE binary16/32/64 as HDF5 describes them: sign position, exponent position and size,
-// mantissa position and size, exponent bias.
+// IEEE binary16/32/64 and bfloat16 as HDF5 describes them: sign position, exponent position and
+// size, mantissa position and size, exponent bias.
 struct FloatLayout {
     size_t size, signPosition, exponentPosition, exponentSize, mantissaPosition, mantissaSize;
     size_t exponentBias;
@@ -62,8 +62,9 @@ struct FloatLayout {
                         mantissaSize, exponentBias);
     }
 };
-constexpr std::array<FloatLayout, 3> kFloatLayouts = {{
+constexpr std::array<FloatLayout, 4> kFloatLayouts = {{
     {2, 15, 10, 5, 0, 10, 15, DType::F16},
+    {2, 15, 7, 8, 0, 7, 127, DType::BF16},
     {4, 31, 23, 8, 0, 23, 127, DType::F32},
     {8, 63, 52, 11, 0, 52, 1023, DType::F64},
 }};

@@ -76,17 +76,11 @@ std::string headerProblem(const Llama2cHeader& h) {
     return {};
 }
 
-uint64_t product(const std::vector<uint64_t>& shape) {
-    uint64_t count = 1;
-    for (uint64_t dim : shape)
-        count *= dim;
-    return count;
-}
-
 // One of run.c's per-layer arrays, stored for all layers back to back.
 struct StackedWeight {
     const char* ggufName; // blk.N.<ggufName>.weight
     std::vector<uint64_t> layerShape;
+    uint64_t layerFloats = 0;
     uint64_t firstFloat = 0; // from the start of the weights
 };
 
@@ -118,13 +112,16 @@ std::unique_ptr<Checkpoint> Llama2cReader::open(const std::filesystem::path& pat
         return std::exchange(floats, floats + count);
     };
     const uint64_t embedding = take(vocab * dim);
+    // run.c's per-layer arrays, in file order.
     std::vector<StackedWeight> stacked = {
         {"attn_norm", {dim}},        {"attn_q", {dim, dim}},      {"attn_k", {kv, dim}},
         {"attn_v", {kv, dim}},       {"attn_output", {dim, dim}}, {"ffn_norm", {dim}},
         {"ffn_gate", {hidden, dim}}, {"ffn_down", {dim, hidden}}, {"ffn_up", {hidden, dim}},
     };
-    for (StackedWeight& weight : stacked)
-        weight.firstFloat = take(layers * product(weight.layerShape));
+    for (StackedWeight& weight : stacked) {
+        weight.layerFloats = checkedElementCount(weight.layerShape, path, weight.ggufName);
+        weight.firstFloat = take(layers * weight.layerFloats);
+    }
     const uint64_t outputNorm = take(dim);
     take(uint64_t(h.seqLen) * (h.headSize() / 2) * 2); // legacy RoPE tables, unused
     const uint64_t classifier = h.sharedClassifier ? embedding : take(vocab * dim);
@@ -149,7 +146,7 @@ std::unique_ptr<Checkpoint> Llama2cReader::open(const std::filesystem::path& pat
     auto add = [&](std::string name, std::vector<uint64_t> shape, uint64_t firstFloat) {
         TensorInfo tensor;
         tensor.name = std::move(name);
-        tensor.byteSize = product(shape) * sizeof(float);
+        tensor.byteSize = checkedElementCount(shape, path, tensor.name) * sizeof(float);
         tensor.shape = std::move(shape);
         tensor.fileIndex = fileIndex;
         tensor.offset = kHeaderBytes + firstFloat * sizeof(float);
@@ -159,7 +156,7 @@ std::unique_ptr<Checkpoint> Llama2cReader::open(const std::filesystem::path& pat
     for (uint64_t layer = 0; layer < layers; ++layer)
         for (const StackedWeight& weight : stacked)
             add("blk." + std::to_string(layer) + "." + weight.ggufName + ".weight",
-                weight.layerShape, weight.firstFloat + layer * product(weight.layerShape));
+                weight.layerShape, weight.firstFloat + layer * weight.layerFloats);
     add("output_norm.weight", {dim}, outputNorm);
     if (!h.sharedClassifier)
         add("output.weight", {vocab, dim}, classifier);

@@ -126,6 +126,13 @@ public:
         }
     }
 
+    // An empty float array attribute: what Keras writes for an empty list of names.
+    void emptyList(const std::string& objectPath, const std::string& name) {
+        const hsize_t count = 0;
+        Hdf5Handle space(H5Screate_simple(1, &count, nullptr), H5Sclose);
+        createAttribute(objectPath, name, H5T_IEEE_F64LE, space.get());
+    }
+
     // A scalar variable-length string attribute (as Keras writes model_config).
     void stringAttribute(const std::string& objectPath, const std::string& name,
                          const std::string& value) {

@@ -49,6 +49,16 @@ std::vector<float> hdf5Floats(const std::string& file, const std::string& datase
     return values;
 }
 
+// A 16-bit float type: sign bit 15, `mantissaBits` of mantissa, `exponentBits` of exponent.
+Hdf5Handle twoByteFloat(size_t mantissaBits, size_t exponentBits, size_t bias) {
+    Hdf5Handle type(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
+    if (H5Tset_fields(type.get(), 15, mantissaBits, exponentBits, 0, mantissaBits) < 0 ||
+        H5Tset_precision(type.get(), 16) < 0 || H5Tset_size(type.get(), 2) < 0 ||
+        H5Tset_ebias(type.get(), bias) < 0)
+        throw std::runtime_error("cannot make a 16-bit float type");
+    return type;
+}
+
 std::vector<float> ramp(size_t count, float start = 0.0f, float step = 0.5f) {
     std::vector<float> values(count);
     for (size_t i = 0; i < count; ++i)
@@ -130,6 +140,29 @@ private slots:
         }
     }
 
+    void kerasFunctionalConfig() {
+        // Functional configs name layers at the top level of each entry; a model without
+        // weights has an empty layer_names.
+        const std::string path = tempPath("functional.h5");
+        {
+            Hdf5TestWriter writer(path);
+            writer.group("model_weights");
+            writer.emptyList("model_weights", "layer_names");
+            writer.stringAttribute("/", "model_config", R"({"class_name": "Functional",
+                "config": {"name": "model", "layers": [
+                    {"class_name": "InputLayer", "name": "pixels", "config": {"name": "pixels"}},
+                    {"class_name": "Conv2D", "name": "conv", "config": {"name": "conv"}}]}})");
+        }
+        const auto checkpoint = openCheckpoint(path);
+        QCOMPARE(checkpoint->format(), std::string("keras-h5"));
+        QCOMPARE(checkpoint->tensors().size(), size_t(0));
+        QCOMPARE(checkpoint->model().dump(),
+                 nlohmann::json::parse(R"({"architecture": "Functional", "layers": [
+                     {"name": "pixels", "class_name": "InputLayer"},
+                     {"name": "conv", "class_name": "Conv2D"}]})")
+                     .dump());
+    }
+
     void keras3Weights() {
         const std::string path = tempPath("model.weights.h5");
         {
@@ -191,6 +224,7 @@ private slots:
         const std::vector<int32_t> ints = {1, -2, 300000, -400000, 5, 6};
         const std::vector<int16_t> shorts = {-7, 8, 9};
         const std::vector<uint16_t> halves = {0x3c00, 0xc000, 0x3800}; // 1, -2, 0.5
+        const std::vector<uint16_t> brains = {0x3f80, 0xc000, 0x3f00}; // 1, -2, 0.5
         const std::vector<int8_t> flags = {1, 0, 1};
         {
             Hdf5TestWriter writer(path);
@@ -199,12 +233,10 @@ private slots:
                            H5T_NATIVE_FLOAT, 8, true);
             writer.dataset("counts", H5T_STD_I32BE, {2, 3}, ints, H5T_NATIVE_INT32);
             writer.dataset("shorts", H5T_STD_I16LE, {3}, shorts, H5T_NATIVE_INT16);
-            Hdf5Handle half(H5Tcopy(H5T_IEEE_F32LE), H5Tclose);
-            QVERIFY(H5Tset_fields(half.get(), 15, 10, 5, 0, 10) >= 0);
-            QVERIFY(H5Tset_precision(half.get(), 16) >= 0);
-            QVERIFY(H5Tset_size(half.get(), 2) >= 0);
-            QVERIFY(H5Tset_ebias(half.get(), 15) >= 0);
+            const Hdf5Handle half = twoByteFloat(10, 5, 15);
             writer.dataset("halves", half.get(), {3}, halves, half.get());
+            const Hdf5Handle brain = twoByteFloat(7, 8, 127);
+            writer.dataset("brains", brain.get(), {3}, brains, brain.get());
             Hdf5Handle boolean(H5Tenum_create(H5T_NATIVE_INT8), H5Tclose);
             const int8_t no = 0, yes = 1;
             QVERIFY(H5Tenum_insert(boolean.get(), "FALSE", &no) >= 0);
@@ -215,8 +247,8 @@ private slots:
         const auto checkpoint = openCheckpoint(path);
         QCOMPARE(checkpoint->format(), std::string("hdf5"));
         QCOMPARE(tensorNames(*checkpoint),
-                 (std::vector<std::string>{"a/b/c/weights", "a/packed", "counts", "halves", "mask",
-                                           "shorts"}));
+                 (std::vector<std::string>{"a/b/c/weights", "a/packed", "brains", "counts",
+                                           "halves", "mask", "shorts"}));
         QCOMPARE(allFloats(*checkpoint, "a/b/c/weights"), ramp(6));
         QCOMPARE(allFloats(*checkpoint, "a/packed"), ramp(200, 1.0f, 0.25f));
         QCOMPARE(tensorNamed(*checkpoint, "counts").dtype, DType::I32);
@@ -226,6 +258,8 @@ private slots:
         QCOMPARE(allFloats(*checkpoint, "shorts"), (std::vector<float>{-7, 8, 9}));
         QCOMPARE(tensorNamed(*checkpoint, "halves").dtype, DType::F16);
         QCOMPARE(allFloats(*checkpoint, "halves"), (std::vector<float>{1.0f, -2.0f, 0.5f}));
+        QCOMPARE(tensorNamed(*checkpoint, "brains").dtype, DType::BF16);
+        QCOMPARE(allFloats(*checkpoint, "brains"), (std::vector<float>{1.0f, -2.0f, 0.5f}));
         QCOMPARE(tensorNamed(*checkpoint, "mask").dtype, DType::Bool);
         QCOMPARE(allFloats(*checkpoint, "mask"), (std::vector<float>{1, 0, 1}));
 
