@@ -50,8 +50,8 @@ public:
 
     // Throws "<path>: <field> at offset N: <problem>".
     [[noreturn]] void fail(std::string_view field, const std::string& problem) const {
-        throw FileError(path_, std::string(field) + " at offset " + std::to_string(offset_) +
-                                   ": " + problem);
+        throw FileError(path_, std::string(field) + " at offset " + std::to_string(offset_) + ": " +
+                                   problem);
     }
 
 private:

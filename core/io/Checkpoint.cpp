@@ -39,8 +39,9 @@ uint64_t checkedElementCount(const std::vector<uint64_t>& shape, const std::file
     uint64_t count = 1;
     for (uint64_t dim : shape) {
         if (dim != 0 && count > kLimit / dim)
-            throw FileError(path, "tensor '" + tensorName + "': shape overflows (product of dims "
-                                  "exceeds 2^62)");
+            throw FileError(path, "tensor '" + tensorName +
+                                      "': shape overflows (product of dims "
+                                      "exceeds 2^62)");
         count *= dim;
     }
     return count;
@@ -115,9 +116,9 @@ void Checkpoint::finish() {
         const TensorInfo& current = tensors_[order[k]];
         if (previous.fileIndex == current.fileIndex && previous.byteSize > 0 &&
             current.byteSize > 0 && previous.offset + previous.byteSize > current.offset)
-            throw FileError(files_[current.fileIndex].path(),
-                            "tensors '" + previous.name + "' and '" + current.name +
-                                "' overlap in the file");
+            throw FileError(files_[current.fileIndex].path(), "tensors '" + previous.name +
+                                                                  "' and '" + current.name +
+                                                                  "' overlap in the file");
     }
 }
 
@@ -136,22 +137,38 @@ template <typename T> T loadUnaligned(const std::byte* p) {
 
 float elementToFloat(DType dtype, const std::byte* p) {
     switch (dtype) {
-    case DType::F64: return float(loadUnaligned<double>(p));
-    case DType::F32: return loadUnaligned<float>(p);
-    case DType::F16: return halfToFloat(loadUnaligned<uint16_t>(p));
-    case DType::BF16: return bf16ToFloat(loadUnaligned<uint16_t>(p));
-    case DType::F8_E4M3: return e4m3ToFloat(uint8_t(*p));
-    case DType::F8_E5M2: return e5m2ToFloat(uint8_t(*p));
-    case DType::I8: return float(loadUnaligned<int8_t>(p));
-    case DType::U8: return float(loadUnaligned<uint8_t>(p));
-    case DType::I16: return float(loadUnaligned<int16_t>(p));
-    case DType::U16: return float(loadUnaligned<uint16_t>(p));
-    case DType::I32: return float(loadUnaligned<int32_t>(p));
-    case DType::U32: return float(loadUnaligned<uint32_t>(p));
-    case DType::I64: return float(loadUnaligned<int64_t>(p));
-    case DType::U64: return float(loadUnaligned<uint64_t>(p));
-    case DType::Bool: return *p != std::byte{0} ? 1.0f : 0.0f;
-    default: return 0.0f; // unreachable: block types are rejected before
+    case DType::F64:
+        return float(loadUnaligned<double>(p));
+    case DType::F32:
+        return loadUnaligned<float>(p);
+    case DType::F16:
+        return halfToFloat(loadUnaligned<uint16_t>(p));
+    case DType::BF16:
+        return bf16ToFloat(loadUnaligned<uint16_t>(p));
+    case DType::F8_E4M3:
+        return e4m3ToFloat(uint8_t(*p));
+    case DType::F8_E5M2:
+        return e5m2ToFloat(uint8_t(*p));
+    case DType::I8:
+        return float(loadUnaligned<int8_t>(p));
+    case DType::U8:
+        return float(loadUnaligned<uint8_t>(p));
+    case DType::I16:
+        return float(loadUnaligned<int16_t>(p));
+    case DType::U16:
+        return float(loadUnaligned<uint16_t>(p));
+    case DType::I32:
+        return float(loadUnaligned<int32_t>(p));
+    case DType::U32:
+        return float(loadUnaligned<uint32_t>(p));
+    case DType::I64:
+        return float(loadUnaligned<int64_t>(p));
+    case DType::U64:
+        return float(loadUnaligned<uint64_t>(p));
+    case DType::Bool:
+        return *p != std::byte{0} ? 1.0f : 0.0f;
+    default:
+        return 0.0f; // unreachable: block types are rejected before
     }
 }
 

@@ -24,9 +24,9 @@ struct TensorInfo {
     std::string name;
     std::vector<uint64_t> shape; // outermost dimension first, row length last
     DType dtype = DType::F32;
-    uint32_t fileIndex = 0;  // into Checkpoint::files()
-    uint64_t offset = 0;     // absolute byte offset in that file
-    uint64_t byteSize = 0;   // validated: equals the size implied by shape and dtype
+    uint32_t fileIndex = 0; // into Checkpoint::files()
+    uint64_t offset = 0;    // absolute byte offset in that file
+    uint64_t byteSize = 0;  // validated: equals the size implied by shape and dtype
     ChannelAxis channelAxis = ChannelAxis::First;
 
     uint64_t elementCount() const; // product of shape (1 for a scalar)
@@ -69,8 +69,7 @@ public:
 
     // The tensor as the quantizer sees it: rows of output channels (transposed for Keras layouts),
     // converted to float32. `rowBegin`/`rowCount` select a slice of rows.
-    void readMatrixRows(size_t tensorIndex, uint64_t rowBegin, uint64_t rowCount,
-                        float* out) const;
+    void readMatrixRows(size_t tensorIndex, uint64_t rowBegin, uint64_t rowCount, float* out) const;
 
     uint64_t totalParameters() const;
     uint64_t totalBytes() const;
