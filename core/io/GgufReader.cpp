@@ -37,9 +37,9 @@ std::string readGgufString(ByteCursor& cursor, uint64_t maxLength, const std::st
 std::string readGgufName(ByteCursor& cursor, const std::string& field) {
     std::string name = readGgufString(cursor, kMaxNameLength, field);
     if (name.empty())
-        cursor.fail(field, "is empty");
+        cursor.fail(field, "empty");
     if (!isValidUtf8(name))
-        cursor.fail(field, "is not valid UTF-8");
+        cursor.fail(field, "not valid UTF-8");
     return name;
 }
 
