@@ -6,9 +6,7 @@
 #include "core/util/Error.h"
 #include "core/util/Utf8.h"
 
-#include <algorithm>
 #include <cstring>
-#include <unordered_set>
 
 namespace bitlens {
 namespace {

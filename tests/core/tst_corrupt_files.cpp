@@ -5,6 +5,7 @@
 
 #include <QTemporaryDir>
 #include <QTest>
+#include <functional>
 #include <optional>
 
 using namespace bitlens;
