@@ -77,8 +77,13 @@ GgufValue readValue(ByteCursor& cursor, GgufType type, const std::string& key, i
             cursor.fail(field, "boolean byte is " + std::to_string(byte) + ", not 0 or 1");
         return {byte == 1};
     }
-    case GgufType::String:
-        return {readGgufString(cursor, kMaxValueStringLength, field)};
+    case GgufType::String: {
+        // GGUF strings are UTF-8; anything else could not be shown or exported as JSON.
+        std::string text = readGgufString(cursor, kMaxValueStringLength, field);
+        if (!isValidUtf8(text))
+            cursor.fail(field, "string is not valid UTF-8");
+        return {std::move(text)};
+    }
     case GgufType::Array: {
         GgufArray array;
         array.elementType = readValueType(cursor, "element type of " + inQuotes(key));

@@ -270,6 +270,17 @@ private slots:
                    s.keyValues[1] = keyValue("test.flag", 7, scalar(uint8_t(2)));
                }).bytes()
             << "boolean byte is 2";
+        QTest::newRow("gguf: bad UTF-8 in a string array")
+            << ggufWith([](GgufSpec& s) {
+                   s.keyValues[1] = keyValue("tokenizer.ggml.tokens", 9,
+                                             ByteBuilder()
+                                                 .value(uint32_t(8))
+                                                 .value(uint64_t(2))
+                                                 .ggufString("ok")
+                                                 .ggufString("\xed\xa0\x80")
+                                                 .bytes());
+               }).bytes()
+            << "value of 'tokenizer.ggml.tokens' at offset 135: string is not valid UTF-8";
         QTest::newRow("gguf: duplicate key")
             << ggufWith([](GgufSpec& s) { s.keyValues[1] = s.keyValues[0]; }).bytes()
             << "duplicate key 'general.architecture'";
