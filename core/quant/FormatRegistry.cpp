@@ -1,6 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/quant/FormatRegistry.h"
 
+#include "core/quant/Float8Format.h"
+#include "core/quant/IntegerFormat.h"
+#include "core/quant/MicroscalingFormat.h"
+#include "core/quant/NormalFloatFormat.h"
+#include "core/quant/Nvfp4Format.h"
 #include "core/util/Error.h"
 
 #include <map>
@@ -16,7 +21,11 @@ struct Family {
 };
 
 const std::vector<Family>& families() {
-    static const std::vector<Family> list = {};
+    static const std::vector<Family> list = {
+        {makeIntegerFormat, integerFormatIds}, {makeNormalFloatFormat, normalFloatFormatIds},
+        {makeFloat8Format, float8FormatIds},   {makeMicroscalingFormat, microscalingFormatIds},
+        {makeNvfp4Format, nvfp4FormatIds},
+    };
     return list;
 }
 
