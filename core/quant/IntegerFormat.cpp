@@ -31,6 +31,16 @@ int fieldToCode(uint8_t field, const IntegerParams& params) {
     return field;
 }
 
+float storedScale(float raw, const IntegerParams& params) {
+    if (params.fp32Scale)
+        return std::min(raw, std::numeric_limits<float>::max());
+    const float clamped = std::min(raw, 65504.0f);
+    uint16_t bits = floatToHalf(clamped);
+    if (halfToFloat(bits) < clamped)
+        ++bits; // the next larger fp16 (clamped >= 0): the range never clips
+    return halfToFloat(bits);
+}
+
 float squaredError(std::span<const float> values, IntegerScale scale, const IntegerParams& params) {
     float sum = 0.0f;
     for (float value : values) {
@@ -76,8 +86,7 @@ IntegerScale integerScaleForRange(float lo, float hi, const IntegerParams& param
     const float qmax = float(maxCode(params));
     const float raw = params.symmetric ? std::max(-lo, hi) / qmax : (hi - lo) / qmax;
     IntegerScale result;
-    result.scale = params.fp32Scale ? std::min(raw, std::numeric_limits<float>::max())
-                                    : halfToFloat(floatToHalf(std::min(raw, 65504.0f)));
+    result.scale = storedScale(raw, params);
     if (!params.symmetric && result.scale != 0.0f)
         result.zero = int(std::clamp(roundHalfAwayFromZero(-lo / result.scale), 0.0f, qmax));
     return result;

@@ -19,13 +19,15 @@
 //   lo = min(0, min v), hi = max(0, max v)          (the range always holds 0, so 0 is exact)
 //   symmetric:  qmax = 2^(B-1) - 1, raw = max(-lo, hi) / float(qmax)
 //   asymmetric: qmax = 2^B - 1,     raw = (hi - lo) / float(qmax)
-//   stored scale s = fp16: halfToFloat(floatToHalf(min(raw, 65504)))  (RNE, clamped to finite)
+//   stored scale s = fp16: the smallest fp16 >= min(raw, 65504), i.e. floatToHalf (RNE) and
+//                          one fp16 step up when that rounded down (so the range never clips)
 //                    fp32: min(raw, FLT_MAX)
 //   zero point (asymmetric): z = s == 0 ? 0 : clamp(roundHalfAwayFromZero(-lo / s), 0, qmax)
 //   code of x: s == 0 ? (symmetric 0, asymmetric z) :
 //       symmetric  q = clamp(roundHalfAwayFromZero(x / s), -qmax, qmax)
 //       asymmetric q = clamp(roundHalfAwayFromZero(x / s), -z, qmax - z) + z
 //   value of code q: float(q - z) * s   (z = 0 when symmetric)
+// Without "-mse" every value is within s / 2 of its dequantized value (plus float rounding).
 // Symmetric codes never use -2^(B-1) (the range is symmetric); a stored -2^(B-1) still decodes.
 // Codes are computed with the stored scale, so quantize and dequantize agree exactly. fp16
 // scales are subnormal below 6.1e-5 (coarse): use "-fp32" for tensors with tiny ranges.
