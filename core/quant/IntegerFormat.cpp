@@ -84,7 +84,7 @@ std::vector<std::string_view> splitDashes(std::string_view id) {
 
 IntegerScale integerScaleForRange(float lo, float hi, const IntegerParams& params) {
     const float qmax = float(maxCode(params));
-    const float raw = params.symmetric ? std::max(-lo, hi) / qmax : (hi - lo) / qmax;
+    const float raw = params.symmetric ? std::max(hi, -lo) / qmax : (hi - lo) / qmax;
     IntegerScale result;
     result.scale = storedScale(raw, params);
     if (!params.symmetric && result.scale != 0.0f)

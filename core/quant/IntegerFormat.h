@@ -17,7 +17,8 @@
 // the correctly rounded IEEE division, which a Vulkan shader must emulate since OpFDiv may be off
 // by 2.5 ulp). For one scale unit (group, row or tensor) with values v:
 //   lo = min(0, min v), hi = max(0, max v)          (the range always holds 0, so 0 is exact)
-//   symmetric:  qmax = 2^(B-1) - 1, raw = max(-lo, hi) / float(qmax)
+//   symmetric:  qmax = 2^(B-1) - 1, raw = max(hi, -lo) / float(qmax)  (max(a, b) = a < b ? b : a,
+//               so an all-zero unit gives +0, never -0)
 //   asymmetric: qmax = 2^B - 1,     raw = (hi - lo) / float(qmax)
 //   stored scale s = fp16: the smallest fp16 >= min(raw, 65504), i.e. floatToHalf (RNE) and
 //                          one fp16 step up when that rounded down (so the range never clips)
