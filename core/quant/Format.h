@@ -24,11 +24,13 @@ enum class FormatFamily : uint8_t {
 // One block of one row as the studio's block inspector and level overlay show it.
 // Invariant: the dequantized value of element i of the block is exactly levels[codes[i]].
 struct BlockCodes {
-    std::vector<float> levels;   // levels[c]: dequantized value of code c, c = 0 .. 2^bits - 1
-                                 // (NaN for NaN codes; codes quantize never writes included)
-    std::vector<uint32_t> codes; // the stored code of each value of the block, in row order
-    std::vector<std::pair<std::string, double>> parameters; // decoded block fields, e.g.
-                                                            // {"scale", 0.0123}, {"zero", 7}
+    // levels[c]: the dequantized value of code c for c = 0 .. 2^bits - 1, including codes that
+    // quantize never writes (negative zero, NaN, infinity): filter before drawing.
+    std::vector<float> levels;
+    // The stored code of each value of the block, in row order.
+    std::vector<uint32_t> codes;
+    // The block's decoded scale fields by name, e.g. {"scale", 0.0123}, {"zero", 7}.
+    std::vector<std::pair<std::string, double>> parameters;
 };
 
 // One number format: the scalar CPU reference that is the spec for every other backend.

@@ -26,7 +26,7 @@
 //       INT8: clamp(roundHalfToEven(s * 64), -127, 127) as two's complement (-128 is not
 //       written, but decodes to -2)
 //   value: FP minifloatToFloat(code) * 2^X; INT8 float(int8) * 2^(X - 6) (ldexp, exact unless
-//       subnormal)
+//       the result is a float32 subnormal; a GPU that flushes subnormals differs only there)
 // Packed layout, rows one after another, per block: the E8M0 byte, then the 32 elements as
 // bit fields (PackedBytes.h: LSB first): 8-bit elements one per byte, FP6 4 elements in 3 bytes,
 // FP4 two per byte with the first element in the LOW nibble (as ggml's MXFP4).

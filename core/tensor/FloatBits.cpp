@@ -34,7 +34,7 @@ uint16_t floatToHalf(float value) {
     if (magnitude < 0x38800000u) {
         // result is subnormal or zero: value / 2^-24 rounded to nearest even
         const float scaled = std::bit_cast<float>(magnitude) * 16777216.0f; // exact
-        return uint16_t(sign | uint16_t(std::nearbyint(scaled)));
+        return uint16_t(sign | uint16_t(roundHalfToEven(scaled)));
     }
     // normal: drop 13 mantissa bits with round-to-nearest-even; carries roll into the exponent
     const uint32_t rebased = magnitude - (112u << 23);
