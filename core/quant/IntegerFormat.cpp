@@ -125,7 +125,13 @@ int integerCode(float value, IntegerScale scale, const IntegerParams& params) {
     return int(rounded) + scale.zero;
 }
 
-IntegerFormat::IntegerFormat(IntegerParams params) : params_(params) {}
+IntegerFormat::IntegerFormat(IntegerParams params) : params_(params) {
+    if (params.bits < 2 || params.bits > 8)
+        throw Error("integer format: bits must be 2..8, not " + std::to_string(params.bits));
+    if (params.granularity == IntegerGranularity::Group &&
+        (params.groupSize == 0 || params.groupSize > kMaxGroupSize))
+        throw Error("integer format: group size must be 1.." + std::to_string(kMaxGroupSize));
+}
 
 std::string IntegerFormat::id() const {
     std::string text = "int" + std::to_string(params_.bits) + "-";

@@ -28,7 +28,8 @@
 //       symmetric  q = clamp(roundHalfAwayFromZero(x / s), -qmax, qmax)
 //       asymmetric q = clamp(roundHalfAwayFromZero(x / s), -z, qmax - z) + z
 //   value of code q: float(q - z) * s   (z = 0 when symmetric)
-// Without "-mse" every value is within s / 2 of its dequantized value (plus float rounding).
+// Without "-mse" every value is within s / 2 of its dequantized value (plus float rounding),
+// unless an fp16 scale had to be clamped to 65504.
 // Symmetric codes never use -2^(B-1) (the range is symmetric); a stored -2^(B-1) still decodes.
 // Codes are computed with the stored scale, so quantize and dequantize agree exactly. fp16
 // scales are subnormal below 6.1e-5 (coarse): use "-fp32" for tensors with tiny ranges.
@@ -74,6 +75,7 @@ inline float integerValue(int code, IntegerScale scale) {
 
 class IntegerFormat final : public Format {
 public:
+    // Throws Error for bits outside 2..8 or a group size outside 1..2^24.
     explicit IntegerFormat(IntegerParams params);
 
     std::string id() const override;
