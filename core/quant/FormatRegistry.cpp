@@ -22,9 +22,11 @@ struct Family {
 
 const std::vector<Family>& families() {
     static const std::vector<Family> list = {
-        {makeIntegerFormat, integerFormatIds}, {makeNormalFloatFormat, normalFloatFormatIds},
-        {makeFloat8Format, float8FormatIds},   {makeMicroscalingFormat, microscalingFormatIds},
-        {makeNvfp4Format, nvfp4FormatIds},
+        {makeIntegerFormat, integerFormatIds},           // int{B}-{gG|ch|tensor}-{sym|asym}...
+        {makeNormalFloatFormat, normalFloatFormatIds},   // nf4, fp4, nf4-dq, fp4-dq
+        {makeFloat8Format, float8FormatIds},             // fp8-e4m3, fp8-e5m2 [-ch]
+        {makeMicroscalingFormat, microscalingFormatIds}, // mxfp8/6/4, mxint8
+        {makeNvfp4Format, nvfp4FormatIds},               // nvfp4
     };
     return list;
 }
