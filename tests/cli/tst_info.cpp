@@ -133,6 +133,15 @@ private slots:
             << "safetensors/mnist_mlp.safetensors"
             << "safetensors"
             << "layers.0.weight" << QList<qulonglong>{128, 784} << 2ull << 101632ull << 406528ull;
+        QTest::newRow("keras") << "keras/mnist_mlp.h5"
+                               << "keras-h5"
+                               << "dense/dense/kernel:0" << QList<qulonglong>{784, 128} << 4ull
+                               << 101770ull << 407080ull;
+        // 264128 float32 after the header, less the two unused 512x4 RoPE tables.
+        QTest::newRow("llama2c") << "llama2c/stories260K.bin"
+                                 << "llama2c"
+                                 << "blk.0.ffn_gate.weight" << QList<qulonglong>{172, 64} << 47ull
+                                 << 260032ull << 1040128ull;
     }
     void sharedCheckpoints() {
         BITLENS_REQUIRE_SHARED_DATA();
@@ -160,6 +169,32 @@ private slots:
         for (const json& entry : info.at("tensors"))
             sum += entry.at("params").get<qulonglong>();
         QCOMPARE(sum, params);
+    }
+
+    void ggufVocabularyStaysSmall() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        const QString path = bitlens::test::sharedDataPath("gguf/ggml-vocab-llama-spm.gguf");
+        const CliResult result = runCli({"info", path.toStdString(), "--json"});
+        QCOMPARE(result.status, 0);
+        QVERIFY2(result.out.size() < 20000, std::to_string(result.out.size()).c_str());
+        const json info = json::parse(result.out, nullptr, false);
+        QVERIFY(info.is_object());
+        QCOMPARE(info.at("format").get<std::string>(), std::string("gguf"));
+        QCOMPARE(info.at("tensors").size(), size_t(0));
+        QCOMPARE(info.at("totals").dump(), std::string(R"({"bytes":0,"params":0,"tensors":0})"));
+        const json& tokens = info.at("metadata").at("tokenizer.ggml.tokens");
+        QCOMPARE(tokens.at("array_length").get<int>(), 32000);
+        QCOMPARE(tokens.at("first").dump(),
+                 std::string(R"(["<unk>","<s>","</s>","<0x00>","<0x01>"])"));
+        QCOMPARE(info.at("metadata").at("general.architecture").get<std::string>(),
+                 std::string("llama"));
+
+        const CliResult text = runCli({"info", path.toStdString()});
+        QCOMPARE(text.status, 0);
+        QVERIFY2(text.out.find("tokenizer tokens     32000\n") != std::string::npos,
+                 text.out.c_str());
+        QVERIFY(text.out.find("tensors              0\n") != std::string::npos);
+        QVERIFY(text.out.size() < 4000);
     }
 
     void badFilesExitTwoNamingThePath_data() {
