@@ -49,19 +49,27 @@ std::optional<InfoOptions> parseArguments(const std::vector<std::string>& args, 
     return options;
 }
 
-// Scalars as they read in JSON, strings without quotes; arrays and objects summarised.
-std::string valueText(const nlohmann::json& value) {
-    if (value.is_string())
-        return value.get<std::string>();
-    if (value.is_array())
-        return "array of " + std::to_string(value.size());
-    if (value.is_object())
-        return "object of " + std::to_string(value.size()) + " keys";
-    return value.dump();
+constexpr size_t kMaxListedItems = 16;
+
+std::string scalarText(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>()
+                             : value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-void printLabelled(std::ostream& out, const std::string& label, const std::string& value) {
-    out << std::left << std::setw(20) << label << " " << value << "\n";
+// One "label value" line; an array of up to kMaxListedItems items also gets one indented line
+// per item, so that e.g. Keras layers are listed but long vocabularies are not.
+void printLabelled(std::ostream& out, const std::string& label, const nlohmann::json& value) {
+    out << std::left << std::setw(20) << label << " ";
+    if (value.is_object()) {
+        out << "object of " << value.size() << " keys\n";
+    } else if (!value.is_array()) {
+        out << scalarText(value) << "\n";
+    } else {
+        out << "array of " << value.size() << "\n";
+        if (value.size() <= kMaxListedItems)
+            for (const nlohmann::json& item : value)
+                out << "  " << scalarText(item) << "\n";
+    }
 }
 
 void printTable(std::ostream& out, const std::vector<std::array<std::string, 5>>& rows) {
@@ -88,11 +96,11 @@ void printText(const Checkpoint& checkpoint, std::ostream& out) {
     printLabelled(out, "file", checkpoint.source().string());
     printLabelled(out, "format", checkpoint.format());
     for (const auto& [key, value] : checkpoint.model().items())
-        printLabelled(out, key, valueText(value));
-    printLabelled(out, "metadata keys", std::to_string(checkpoint.metadata().size()));
+        printLabelled(out, key, value);
+    printLabelled(out, "metadata keys", checkpoint.metadata().size());
     const auto tokens = checkpoint.metadata().find("tokenizer.ggml.tokens");
     if (tokens != checkpoint.metadata().end() && tokens->is_array())
-        printLabelled(out, "tokenizer tokens", std::to_string(tokens->size()));
+        printLabelled(out, "tokenizer tokens", tokens->size());
     out << "\n";
 
     std::vector<std::array<std::string, 5>> rows = {{"name", "shape", "dtype", "params", "bytes"}};
@@ -101,8 +109,8 @@ void printText(const Checkpoint& checkpoint, std::ostream& out) {
                         std::to_string(tensor.elementCount()), std::to_string(tensor.byteSize)});
     printTable(out, rows);
     out << "\n";
-    printLabelled(out, "tensors", std::to_string(checkpoint.tensors().size()));
-    printLabelled(out, "parameters", std::to_string(checkpoint.totalParameters()));
+    printLabelled(out, "tensors", checkpoint.tensors().size());
+    printLabelled(out, "parameters", checkpoint.totalParameters());
     printLabelled(out, "bytes",
                   std::to_string(checkpoint.totalBytes()) + " (" +
                       byteSizeText(checkpoint.totalBytes()) + ")");
