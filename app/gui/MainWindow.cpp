@@ -253,9 +253,11 @@ void MainWindow::showSummary() {
         return;
     }
     const QLocale locale;
+    const auto tensors = qulonglong(checkpoint->tensors().size());
     summaryLabel_->setText(
-        tr("%1  ·  %n tensor(s)  ·  %2 parameters  ·  %3", "", int(checkpoint->tensors().size()))
-            .arg(QString::fromStdString(checkpoint->format()),
+        tr("%1  ·  %2 %3  ·  %4 parameters  ·  %5")
+            .arg(QString::fromStdString(checkpoint->format()), locale.toString(tensors),
+                 tensors == 1 ? tr("tensor") : tr("tensors"),
                  locale.toString(qulonglong(checkpoint->totalParameters())),
                  QString::fromStdString(byteSizeText(checkpoint->totalBytes()))));
 }
