@@ -89,6 +89,7 @@ void MainWindow::createCentralWidget() {
     tableView_->setWordWrap(false);
     tableView_->verticalHeader()->hide();
     tableView_->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    tableView_->verticalHeader()->setDefaultSectionSize(tableView_->fontMetrics().height() + 6);
     QHeaderView* header = tableView_->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
     header->setSectionResizeMode(TensorTableModel::NameColumn, QHeaderView::Stretch);
