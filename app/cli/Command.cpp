@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
 
+#include "cli/InfoCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -9,7 +10,10 @@
 namespace bitlens::cli {
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> list = {};
+    static const std::vector<Command> list = {
+        {"info", "info FILE [--json]",
+         "format, model summary and a table of every tensor (--json: one JSON object)", runInfo},
+    };
     return list;
 }
 

@@ -1,0 +1,69 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "gui/RecentFiles.h"
+
+#include <QMainWindow>
+
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QProgressBar;
+class QTableView;
+
+namespace bitlens::app {
+
+class CheckpointDocument;
+class TensorFilterModel;
+class TensorTableModel;
+
+// The studio window: the tensor table of the open checkpoint with a name filter above it, a
+// status bar summarising the checkpoint, File menu with Open, Open Folder, Recent Files and Quit,
+// and drag-and-drop of files and folders. Window geometry, table layout and the recent files are
+// kept in QSettings.
+class MainWindow : public QMainWindow {
+    Q_OBJECT
+public:
+    explicit MainWindow(QWidget* parent = nullptr);
+
+    CheckpointDocument* document() const { return document_; }
+
+    // Opens a checkpoint file or model folder in the background: the one path the dialogs,
+    // Recent Files, drag-and-drop and the command line all take.
+    void openPath(const QString& path);
+
+signals:
+    // Emitted with the full message whenever an error box is shown (the box itself is non-modal).
+    void errorShown(const QString& message);
+
+protected:
+    void closeEvent(QCloseEvent* event) override;
+    void dragEnterEvent(QDragEnterEvent* event) override;
+    void dropEvent(QDropEvent* event) override;
+
+private:
+    void createMenus();
+    void createCentralWidget();
+    void restoreSettings();
+    void chooseFile();
+    void chooseFolder();
+    void rebuildRecentMenu();
+    void showOpening(const QString& path);
+    void showOpened(const QString& path);
+    void showFailure(const QString& path, const QString& message);
+    void showError(const QString& text, const QString& details);
+    void showSummary();
+    void rememberDirectory(const QString& path);
+
+    CheckpointDocument* document_;
+    TensorTableModel* tableModel_;
+    TensorFilterModel* filterModel_;
+    QLineEdit* filterEdit_ = nullptr;
+    QTableView* tableView_ = nullptr;
+    QLabel* summaryLabel_ = nullptr;
+    QProgressBar* busyIndicator_ = nullptr;
+    QMenu* recentMenu_ = nullptr;
+    RecentFiles recentFiles_;
+};
+
+} // namespace bitlens::app
