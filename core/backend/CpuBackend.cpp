@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/backend/CpuBackend.h"
 
+#include "core/backend/ParallelFor.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
-#include <atomic>
-#include <exception>
-#include <mutex>
 #include <thread>
 
 namespace bitlens {
@@ -35,56 +33,18 @@ std::vector<Chunk> planChunks(const Format& format, MatrixShape shape) {
     return chunks;
 }
 
-// Runs work(i) for every chunk on up to `threads` threads (the caller's among them). Reports
-// values done after each chunk through `progress` (serialized); stops taking chunks once
-// progress returns false (then throws Cancelled) or a chunk throws (then rethrows that).
-template <typename Work>
+// Runs work(i) for every chunk; reports values done after each chunk through `progress`.
 void runChunks(const std::vector<Chunk>& chunks, uint64_t rowLength, unsigned threads,
-               const ProgressFn& progress, Work work) {
+               const ProgressFn& progress, const std::function<void(size_t)>& work) {
     const uint64_t total =
         chunks.empty() ? 0 : (chunks.back().rowBegin + chunks.back().rowCount) * rowLength;
     if (progress && !progress(0, total))
         throw Cancelled();
-    std::atomic<size_t> next{0};
-    std::atomic<bool> stop{false};
-    std::mutex mutex;
-    std::exception_ptr failure;
-    bool cancelled = false;
-    uint64_t done = 0;
-
-    auto worker = [&] {
-        while (!stop.load()) {
-            const size_t index = next.fetch_add(1);
-            if (index >= chunks.size())
-                return;
-            try {
-                work(index);
-            } catch (...) {
-                std::lock_guard lock(mutex);
-                if (!failure)
-                    failure = std::current_exception();
-                stop = true;
-                return;
-            }
-            std::lock_guard lock(mutex);
-            done += chunks[index].rowCount * rowLength;
-            if (progress && !cancelled && !progress(done, total)) {
-                cancelled = true;
-                stop = true;
-            }
-        }
-    };
-
-    const size_t workers = std::min<size_t>(threads, chunks.size());
-    std::vector<std::jthread> pool;
-    for (size_t i = 1; i < workers; ++i)
-        pool.emplace_back(worker);
-    worker();
-    pool.clear(); // joins
-    if (failure)
-        std::rethrow_exception(failure);
-    if (cancelled)
-        throw Cancelled();
+    uint64_t done = 0; // guarded: afterEach calls are serialized
+    parallelFor(chunks.size(), threads, work, [&](size_t index) {
+        done += chunks[index].rowCount * rowLength;
+        return !progress || progress(done, total);
+    });
 }
 
 void checkContract(const Format& format, MatrixShape shape, size_t values) {
