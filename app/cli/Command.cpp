@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
 
+#include "cli/BenchCommand.h"
+#include "cli/FormatsCommand.h"
+#include "cli/QuantizeCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -9,7 +12,7 @@
 namespace bitlens::cli {
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> list = {};
+    static const std::vector<Command> list = {formatsCommand(), quantizeCommand(), benchCommand()};
     return list;
 }
 
