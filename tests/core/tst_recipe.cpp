@@ -23,12 +23,12 @@ TensorInfo tensor(const std::string& name, std::vector<uint64_t> shape) {
 // The recipe used by several tests: rules of both kinds, a default and an override.
 Recipe layeredRecipe() {
     Recipe recipe;
-    recipe.setDefault("int8-ch-sym");
+    recipe.setDefault("q4_0");
     recipe.addRule(PatternKind::Glob, "*.attention.w?", "q4_k");
     recipe.addRule(PatternKind::Regex, "feed_forward\\.w[13]$", "q8_0");
     recipe.addRule(PatternKind::Glob, "layers.0.*", "keep");
-    recipe.setOverride("layers.0.attention.wq", "nf4");
-    recipe.setOverride("norm.weight", "int8-ch-sym");
+    recipe.setOverride("layers.0.attention.wq", "q6_k");
+    recipe.setOverride("norm.weight", "q4_0");
     return recipe;
 }
 
@@ -43,7 +43,7 @@ private slots:
         QTest::addColumn<QString>("why");
         // The override beats rule 1 and rule 3, which both match.
         QTest::newRow("override") << "layers.0.attention.wq"
-                                  << "nf4"
+                                  << "q6_k"
                                   << "override";
         // Rules 1 and 3 match: the first wins.
         QTest::newRow("first rule") << "layers.0.attention.wk"
@@ -53,16 +53,16 @@ private slots:
                                         << "q8_0"
                                         << "rule 2 (regex 'feed_forward\\.w[13]$')";
         QTest::newRow("regex anchored by $") << "layers.1.feed_forward.w30"
-                                             << "int8-ch-sym"
+                                             << "q4_0"
                                              << "default";
         QTest::newRow("keep rule") << "layers.0.feed_forward.w2"
                                    << "keep"
                                    << "rule 3 (glob 'layers.0.*')";
         QTest::newRow("glob is a whole match") << "x.layers.0.w"
-                                               << "int8-ch-sym"
+                                               << "q4_0"
                                                << "default";
         QTest::newRow("default") << "output.weight"
-                                 << "int8-ch-sym"
+                                 << "q4_0"
                                  << "default";
     }
     void precedence() {
@@ -83,7 +83,7 @@ private slots:
         QVERIFY(recipe.resolve(tensor("scale", {})).keep());
         // ... unless an override names them.
         const RecipeDecision norm = recipe.resolve(tensor("norm.weight", {256}));
-        QCOMPARE(norm.target, std::string("int8-ch-sym"));
+        QCOMPARE(norm.target, std::string("q4_0"));
         QCOMPARE(norm.source, DecisionSource::Override);
     }
     void fallbackIsReported() {
@@ -140,7 +140,7 @@ private slots:
         QVERIFY(loaded.toJson()["version"] == 1);
         QCOMPARE(loaded.rules().size(), size_t(3));
         QCOMPARE(loaded.rules()[1].pattern.kind(), PatternKind::Regex);
-        QCOMPARE(loaded.overrides().at("layers.0.attention.wq"), std::string("nf4"));
+        QCOMPARE(loaded.overrides().at("layers.0.attention.wq"), std::string("q6_k"));
         QCOMPARE(loaded.fallbackTarget(), std::string("q8_0"));
         QVERIFY(!std::filesystem::exists(path + ".tmp"));
         // A minimal file: every field but the version is optional.
