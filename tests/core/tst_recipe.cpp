@@ -37,6 +37,33 @@ Recipe layeredRecipe() {
 class TestRecipe : public QObject {
     Q_OBJECT
 private slots:
+    void globs_data() {
+        QTest::addColumn<QString>("pattern");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<bool>("matches");
+        QTest::newRow("star spans dots") << "blk.*.weight"
+                                         << "blk.1.attn_q.weight" << true;
+        QTest::newRow("star may be empty") << "blk.*1"
+                                           << "blk.1" << true;
+        QTest::newRow("backtracking") << "*a*b*c"
+                                      << "xaxbxbxc" << true;
+        QTest::newRow("no partial match") << "attn"
+                                          << "blk.0.attn_q" << false;
+        QTest::newRow("question mark") << "w?"
+                                       << "w1" << true;
+        QTest::newRow("question mark needs a character") << "w?"
+                                                         << "w" << false;
+        QTest::newRow("trailing text") << "*.weight"
+                                       << "a.weights" << false;
+        QTest::newRow("empty") << ""
+                               << "" << true;
+    }
+    void globs() {
+        QFETCH(QString, pattern);
+        QFETCH(QString, name);
+        QFETCH(bool, matches);
+        QCOMPARE(globMatches(pattern.toStdString(), name.toStdString()), matches);
+    }
     void precedence_data() {
         QTest::addColumn<QString>("name");
         QTest::addColumn<QString>("target");
