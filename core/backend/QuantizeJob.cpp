@@ -2,7 +2,7 @@
 #include "core/backend/QuantizeJob.h"
 
 #include "core/backend/ParallelFor.h"
-#include "core/metrics/FiniteCheck.h"
+#include "core/quant/FiniteCheck.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/util/Error.h"
 
@@ -20,6 +20,13 @@ ErrorMetrics exactMetrics(uint64_t count) {
     return metrics;
 }
 
+// "3 NaN/Inf values (first at row 2, column 17)".
+std::string describeNonFinite(const NonFiniteCount& found, uint64_t rowLength) {
+    return std::to_string(found.count) + (found.count == 1 ? " NaN/Inf value" : " NaN/Inf values") +
+           " (first at row " + std::to_string(found.firstIndex / rowLength) + ", column " +
+           std::to_string(found.firstIndex % rowLength) + ")";
+}
+
 void refuse(TensorResult& result, const std::string& reason) {
     result.outcome = TensorOutcome::Refused;
     result.note = "refused: " + reason;
@@ -33,9 +40,8 @@ void quantizeTensor(const Checkpoint& checkpoint, QuantBackend& backend, bool ke
     try {
         std::vector<float> values(shape.elements());
         checkpoint.readMatrixRows(result.plan.tensorIndex, 0, shape.rows, values.data());
-        const FiniteCheck check = checkFinite(values);
-        if (!check.allFinite()) {
-            refuse(result, describeNonFinite(check, shape.rowLength));
+        if (const NonFiniteCount found = countNonFinite(values); found.count > 0) {
+            refuse(result, describeNonFinite(found, shape.rowLength));
             return;
         }
         const auto format = makeFormat(result.plan.decision.target);

@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: MIT
-#include "core/metrics/FiniteCheck.h"
 #include "core/metrics/Histogram.h"
 #include "core/util/Error.h"
 
@@ -98,16 +97,6 @@ private slots:
         QVERIFY_THROWS_EXCEPTION(Error, HistogramBins::explicitRange(0, NAN, 10));
         QVERIFY_THROWS_EXCEPTION(Error, HistogramBins::explicitRange(0, 1, 0));
         QVERIFY_THROWS_EXCEPTION(Error, HistogramBins::explicitRange(0, 1, kMaxHistogramBins + 1));
-    }
-    void finiteCheck() {
-        const std::vector<float> clean = {1, 2, 3};
-        QVERIFY(checkFinite(clean).allFinite());
-        const std::vector<float> dirty = {1, 2, 3, 4, NAN, 6, INFINITY, -INFINITY};
-        const FiniteCheck check = checkFinite(dirty);
-        QCOMPARE(check.nonFiniteCount, uint64_t(3));
-        QCOMPARE(check.firstIndex, uint64_t(4));
-        QCOMPARE(describeNonFinite(check, 3), std::string("3 NaN/Inf values (first at row 1, "
-                                                          "column 1)"));
     }
 };
 
