@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
 
+#include "cli/BenchCommand.h"
+#include "cli/FormatsCommand.h"
 #include "cli/InfoCommand.h"
+#include "cli/QuantizeCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -13,6 +16,9 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
         {"info", "info FILE [--json]",
          "format, model summary and a table of every tensor (--json: one JSON object)", runInfo},
+        formatsCommand(),
+        quantizeCommand(),
+        benchCommand(),
     };
     return list;
 }

@@ -1,0 +1,114 @@
+// SPDX-License-Identifier: MIT
+#include "cli/BenchCommand.h"
+
+#include "cli/ArgParser.h"
+#include "cli/TextTable.h"
+#include "core/backend/CpuBackend.h"
+#include "core/backend/FormatBench.h"
+#include "core/quant/FormatRegistry.h"
+
+#include <memory>
+#include <ostream>
+#include <thread>
+
+namespace bitlens::cli {
+namespace {
+
+constexpr std::string_view kUsage =
+    "usage: bitlens-cli bench formats [--size MB] [--formats a,b,c] [--threads N]\n"
+    "  --size MB       float32 input size in MiB (default 64; rows of 4096 values)\n"
+    "  --formats LIST  comma-separated format ids (default: every listed format)\n"
+    "  --threads N     CPU threads (default: all)\n";
+
+constexpr unsigned kRepeats = 3;
+constexpr uint64_t kBenchSeed = 20240601;
+
+std::vector<std::string> splitList(const std::string& text) {
+    std::vector<std::string> items;
+    size_t start = 0;
+    while (start <= text.size()) {
+        const size_t comma = std::min(text.find(',', start), text.size());
+        if (comma > start)
+            items.push_back(text.substr(start, comma - start));
+        start = comma + 1;
+    }
+    return items;
+}
+
+// The backends timed, one column group each. Owns them for the duration of the benchmark.
+struct BenchBackends {
+    std::vector<std::unique_ptr<QuantBackend>> owned;
+    std::vector<BenchTarget> targets;
+};
+
+BenchBackends benchBackends(unsigned threads) {
+    BenchBackends backends;
+    auto cpu = std::make_unique<CpuBackend>(threads);
+    const CpuBackend* cpuPointer = cpu.get();
+    backends.targets.push_back({cpu.get(), cpu->threads(),
+                                [cpuPointer](std::span<const std::byte> packed, MatrixShape shape,
+                                             const Format& format, std::span<float> out) {
+                                    cpuPointer->dequantize(packed, shape, format, out);
+                                }});
+    backends.owned.push_back(std::move(cpu));
+    return backends;
+}
+
+int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    uint64_t sizeMiB = 0;
+    unsigned threads = 1;
+    std::vector<std::string> ids;
+    try {
+        const ParsedArgs parsed = parseArgs(args, {"size", "formats", "threads"}, {});
+        if (parsed.positional.size() != 1 || parsed.positional.front() != "formats")
+            throw UsageError("expected the benchmark name 'formats'");
+        sizeMiB = parsed.integer("size", 1, 16384, 64);
+        const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
+        threads = unsigned(parsed.integer("threads", 1, 1024, hardware));
+        ids = parsed.has("formats") ? splitList(*parsed.value("formats")) : listedFormatIds();
+        if (parsed.has("formats") && ids.empty())
+            throw UsageError("--formats lists no format id");
+    } catch (const UsageError& error) {
+        err << "bitlens-cli bench: " << error.what() << "\n" << kUsage;
+        return 1;
+    }
+    std::vector<std::shared_ptr<const Format>> formats;
+    for (const std::string& id : ids)
+        formats.push_back(makeFormat(id)); // unknown ids: Error, exit status 2
+
+    const uint64_t rows = std::max<uint64_t>(1, sizeMiB * (1 << 20) / 4 / kBenchRowLength);
+    const MatrixShape shape{rows, kBenchRowLength};
+    const std::vector<float> values = syntheticWeights(shape.elements(), kBenchSeed);
+    const BenchBackends backends = benchBackends(threads);
+
+    out << "synthetic weights: " << shape.rows << " x " << shape.rowLength << " float32 ("
+        << fixed(double(shape.elements()) * 4 / double(1 << 20), 1) << " MiB), best of " << kRepeats
+        << "; MiB/s of float32 input; quantize = pack + unpack + error metrics\n";
+    TextTable table({{"format"},
+                     {"backend"},
+                     {"MiB/s quantize", TextTable::Align::Right},
+                     {"MiB/s dequantize", TextTable::Align::Right},
+                     {"threads", TextTable::Align::Right},
+                     {"note"}});
+    for (const auto& format : formats) {
+        for (const BenchTarget& target : backends.targets) {
+            const BenchResult result = benchFormat(target, *format, values, shape, kRepeats);
+            const bool timed = result.skipped.empty();
+            table.addRow({result.formatId, result.backendName,
+                          timed ? fixed(result.quantizeMiBps, 1) : "-",
+                          timed && result.dequantizeMiBps ? fixed(*result.dequantizeMiBps, 1) : "-",
+                          std::to_string(result.threads), result.skipped});
+        }
+    }
+    table.print(out);
+    return 0;
+}
+
+} // namespace
+
+Command benchCommand() {
+    return {"bench", "bench formats [--size MB] [--formats a,b,c] [--threads N]",
+            "CPU throughput of each format on a synthetic tensor", runBench};
+}
+
+} // namespace bitlens::cli
