@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
 
+#include "cli/EvalCommand.h"
+#include "cli/TrainDemoCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -9,7 +11,11 @@
 namespace bitlens::cli {
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> list = {};
+    static const std::vector<Command> list = {
+        {"train-demo", "train-demo OUTPUT.h5 [--epochs N] [--seed S] [--data DIR]",
+         "train the demo Fashion-MNIST classifier and save it as a Keras HDF5 file",
+         runTrainDemoCommand},
+    };
     return list;
 }
 
