@@ -12,6 +12,9 @@ namespace bitlens::cli {
 
 const std::vector<Command>& commands() {
     static const std::vector<Command> list = {
+        {"eval", "eval MODEL --dataset IMAGES LABELS [--format ID] [--input-scale S] [--json]",
+         "top-1 accuracy of a Keras classifier on an IDX data set, original against quantized",
+         runEvalCommand},
         {"train-demo", "train-demo OUTPUT.h5 [--epochs N] [--seed S] [--data DIR]",
          "train the demo Fashion-MNIST classifier and save it as a Keras HDF5 file",
          runTrainDemoCommand},
