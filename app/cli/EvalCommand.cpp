@@ -92,7 +92,13 @@ int runEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(model);
     ClassifierEvaluator evaluator(*checkpoint);
     const IdxDataset dataset = IdxDataset::load(images, labels);
-    nlohmann::json report = {{"kind", "classifier"}};
+    nlohmann::json report = {
+        {"kind", "classifier"}, {"images", dataset.size()}, {"input_scale", *scale}};
+    if (!json)
+        out << "model: " << evaluator.model().name() << " (" << evaluator.model().layers().size()
+            << " layers, " << evaluator.classCount() << " classes)\ndata set: " << dataset.size()
+            << " images of " << dataset.rows() << "x" << dataset.cols() << ", input scale "
+            << *scale << "\n";
     if (formatId.empty()) {
         const ClassifierScore original = evaluator.scoreOriginal(dataset, *scale);
         report["original"] = scoreJson(original);
