@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/KerasH5Writer.h"
 
+#include "core/io/Hdf5Handle.h"
 #include "core/util/Error.h"
 
 #include <hdf5.h>
@@ -9,23 +10,6 @@
 
 namespace bitlens {
 namespace {
-
-// Closes one HDF5 identifier with its close function.
-class Handle {
-public:
-    Handle(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-    ~Handle() {
-        if (id_ >= 0)
-            close_(id_);
-    }
-    Handle(const Handle&) = delete;
-    Handle& operator=(const Handle&) = delete;
-    hid_t get() const { return id_; }
-
-private:
-    hid_t id_;
-    herr_t (*close_)(hid_t);
-};
 
 // Turns HDF5's error printing off for the writer's lifetime and restores it afterwards.
 class QuietHdf5 {
@@ -62,14 +46,14 @@ public:
     // Variable-length UTF-8 strings, as h5py writes them: a scalar for one, a list otherwise.
     void stringAttribute(hid_t object, const char* name, const std::vector<std::string>& values,
                          bool scalar) const {
-        const Handle type(check(H5Tcopy(H5T_C_S1), name), H5Tclose);
+        const Hdf5Handle type(check(H5Tcopy(H5T_C_S1), name), H5Tclose);
         check(H5Tset_size(type.get(), H5T_VARIABLE), name);
         check(H5Tset_cset(type.get(), H5T_CSET_UTF8), name);
         const hsize_t count = values.size();
-        const Handle space(
+        const Hdf5Handle space(
             check(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &count, nullptr), name),
             H5Sclose);
-        const Handle attribute(
+        const Hdf5Handle attribute(
             check(H5Acreate2(object, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT),
                   name),
             H5Aclose);
@@ -82,8 +66,8 @@ public:
     // Keras writes an empty float array as the weight_names of a layer without weights.
     void emptyAttribute(hid_t object, const char* name) const {
         const hsize_t zero = 0;
-        const Handle space(check(H5Screate_simple(1, &zero, nullptr), name), H5Sclose);
-        const Handle attribute(
+        const Hdf5Handle space(check(H5Screate_simple(1, &zero, nullptr), name), H5Sclose);
+        const Hdf5Handle attribute(
             check(H5Acreate2(object, name, H5T_IEEE_F32LE, space.get(), H5P_DEFAULT, H5P_DEFAULT),
                   name),
             H5Aclose);
@@ -99,29 +83,29 @@ public:
         if (elements != weight.values.size())
             throw Error("internal: weight " + what + " has " +
                         std::to_string(weight.values.size()) + " values for its shape");
-        const Handle space(check(dims.empty()
-                                     ? H5Screate(H5S_SCALAR)
-                                     : H5Screate_simple(int(dims.size()), dims.data(), nullptr),
-                                 what),
-                           H5Sclose);
-        const Handle data(check(H5Dcreate2(group, weight.name.c_str(), H5T_IEEE_F32LE, space.get(),
-                                           H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                                what),
-                          H5Dclose);
+        const Hdf5Handle space(check(dims.empty()
+                                         ? H5Screate(H5S_SCALAR)
+                                         : H5Screate_simple(int(dims.size()), dims.data(), nullptr),
+                                     what),
+                               H5Sclose);
+        const Hdf5Handle data(check(H5Dcreate2(group, weight.name.c_str(), H5T_IEEE_F32LE,
+                                               space.get(), H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                                    what),
+                              H5Dclose);
         check(H5Dwrite(data.get(), H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
                        weight.values.data()),
               what);
     }
 
     void write(const nlohmann::json& modelConfig, const std::vector<KerasLayerData>& layers) {
-        const Handle file(
+        const Hdf5Handle file(
             check(H5Fcreate(file_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), "the file"),
             H5Fclose);
         // The weight layout follows Keras' TensorFlow backend (channels-last kernels).
         stringAttribute(file.get(), "backend", {"tensorflow"}, true);
         stringAttribute(file.get(), "keras_version", {"2.12.0"}, true);
         stringAttribute(file.get(), "model_config", {modelConfig.dump()}, true);
-        const Handle weights(
+        const Hdf5Handle weights(
             check(H5Gcreate2(file.get(), "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                   "model_weights"),
             H5Gclose);
@@ -132,10 +116,10 @@ public:
             layerNames.push_back(layer.name);
         stringAttribute(weights.get(), "layer_names", layerNames, false);
         for (const KerasLayerData& layer : layers) {
-            const Handle group(check(H5Gcreate2(weights.get(), layer.name.c_str(), H5P_DEFAULT,
-                                                H5P_DEFAULT, H5P_DEFAULT),
-                                     "layer " + layer.name),
-                               H5Gclose);
+            const Hdf5Handle group(check(H5Gcreate2(weights.get(), layer.name.c_str(), H5P_DEFAULT,
+                                                    H5P_DEFAULT, H5P_DEFAULT),
+                                         "layer " + layer.name),
+                                   H5Gclose);
             if (layer.weights.empty()) {
                 emptyAttribute(group.get(), "weight_names");
                 continue;
@@ -144,10 +128,10 @@ public:
             for (const KerasWeightData& weight : layer.weights)
                 weightNames.push_back(layer.name + "/" + weight.name);
             stringAttribute(group.get(), "weight_names", weightNames, false);
-            const Handle inner(check(H5Gcreate2(group.get(), layer.name.c_str(), H5P_DEFAULT,
-                                                H5P_DEFAULT, H5P_DEFAULT),
-                                     "layer " + layer.name),
-                               H5Gclose);
+            const Hdf5Handle inner(check(H5Gcreate2(group.get(), layer.name.c_str(), H5P_DEFAULT,
+                                                    H5P_DEFAULT, H5P_DEFAULT),
+                                         "layer " + layer.name),
+                                   H5Gclose);
             for (const KerasWeightData& weight : layer.weights)
                 dataset(inner.get(), weight, layer.name + "/" + weight.name);
         }
