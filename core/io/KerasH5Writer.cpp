@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/KerasH5Writer.h"
 
+#include "core/io/AtomicFile.h"
 #include "core/io/Hdf5Handle.h"
 #include "core/util/Error.h"
 
 #include <hdf5.h>
-#include <random>
 #include <utility>
 
 namespace bitlens {
@@ -29,9 +29,7 @@ private:
 
 class Writer {
 public:
-    // Writes to `file`; messages name `reported`, the path the caller asked for.
-    Writer(std::filesystem::path file, std::filesystem::path reported)
-        : file_(std::move(file)), path_(std::move(reported)) {}
+    explicit Writer(std::filesystem::path path) : path_(std::move(path)) {}
 
     hid_t check(hid_t id, const std::string& what) const {
         if (id < 0)
@@ -97,11 +95,15 @@ public:
               what);
     }
 
-    void write(const nlohmann::json& modelConfig, const std::vector<KerasLayerData>& layers) {
+    // Builds the whole file in memory (HDF5's core driver, no backing store) and returns its
+    // bytes.
+    std::vector<std::byte> build(const nlohmann::json& modelConfig,
+                                 const std::vector<KerasLayerData>& layers) const {
+        const Hdf5Handle access(check(H5Pcreate(H5P_FILE_ACCESS), "the file"), H5Pclose);
+        check(H5Pset_fapl_core(access.get(), 1 << 20, false), "the file");
         const Hdf5Handle file(
-            check(H5Fcreate(file_.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, H5P_DEFAULT), "the file"),
+            check(H5Fcreate(path_.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, access.get()), "the file"),
             H5Fclose);
-        // The weight layout follows Keras' TensorFlow backend (channels-last kernels).
         stringAttribute(file.get(), "backend", {"tensorflow"}, true);
         stringAttribute(file.get(), "keras_version", {"2.12.0"}, true);
         stringAttribute(file.get(), "model_config", {modelConfig.dump()}, true);
@@ -136,10 +138,14 @@ public:
                 dataset(inner.get(), weight, layer.name + "/" + weight.name);
         }
         check(H5Fflush(file.get(), H5F_SCOPE_GLOBAL), "the file");
+        const ssize_t size = H5Fget_file_image(file.get(), nullptr, 0);
+        check(hid_t(size), "the file image");
+        std::vector<std::byte> image(static_cast<size_t>(size));
+        check(hid_t(H5Fget_file_image(file.get(), image.data(), image.size())), "the file image");
+        return image;
     }
 
 private:
-    std::filesystem::path file_;
     std::filesystem::path path_;
 };
 
@@ -147,20 +153,14 @@ private:
 
 void writeKerasH5(const std::filesystem::path& path, const nlohmann::json& modelConfig,
                   const std::vector<KerasLayerData>& layers) {
-    const QuietHdf5 quiet;
-    std::filesystem::path temporary = path;
-    temporary += ".partial-" + std::to_string(std::random_device{}());
-    try {
-        Writer(temporary, path).write(modelConfig, layers);
-        std::error_code error;
-        std::filesystem::rename(temporary, path, error);
-        if (error)
-            throw FileError(path, "cannot be replaced: " + error.message());
-    } catch (...) {
-        std::error_code ignored;
-        std::filesystem::remove(temporary, ignored);
-        throw;
+    std::vector<std::byte> image;
+    {
+        const QuietHdf5 quiet;
+        image = Writer(path).build(modelConfig, layers);
     }
+    AtomicFile file(path);
+    file.write(image);
+    file.commit();
 }
 
 } // namespace bitlens

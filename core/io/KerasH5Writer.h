@@ -25,9 +25,8 @@ struct KerasLayerData {
 // Writes a Keras 2 legacy HDF5 model file: root attributes keras_version, backend and
 // model_config (JSON), group model_weights with attribute layer_names and per layer a group with
 // attribute weight_names ("dense/kernel:0", ...) and contiguous datasets
-// model_weights/<layer>/<layer>/<weight>. The file is written beside `path` under a temporary
-// name and renamed over `path` only when complete; on any error (FileError naming the path)
-// nothing is left behind.
+// model_weights/<layer>/<layer>/<weight>. The file is built in memory and written with
+// AtomicFile: on any error (FileError naming the path) nothing is left behind.
 void writeKerasH5(const std::filesystem::path& path, const nlohmann::json& modelConfig,
                   const std::vector<KerasLayerData>& layers);
 
