@@ -6,6 +6,7 @@
 #include "core/eval/ClassifierNetwork.h"
 #include "core/eval/KerasWeights.h"
 #include "core/io/CheckpointReader.h"
+#include "core/quant/FormatRegistry.h"
 #include "core/util/Error.h"
 
 #include <QDir>
@@ -57,43 +58,6 @@ public:
                     src[shape.rows * sizeof(float) + r * shape.rowLength + c] == std::byte{1}
                         ? -largest
                         : largest;
-        }
-    }
-};
-
-// Symmetric int8 per output channel (scale max|x| / 127), rounding half away from zero.
-class Int8PerChannel final : public Format {
-public:
-    std::string id() const override { return "test-int8-ch"; }
-    std::string description() const override { return "test format"; }
-    FormatFamily family() const override { return FormatFamily::Integer; }
-    uint64_t blockLength(uint64_t rowLength) const override { return rowLength; }
-    std::string unsupportedReason(uint64_t) const override { return ""; }
-    uint64_t packedBytes(MatrixShape shape) const override {
-        return shape.rows * sizeof(float) + shape.elements();
-    }
-    void quantize(std::span<const float> src, MatrixShape shape,
-                  std::span<std::byte> dst) const override {
-        for (uint64_t r = 0; r < shape.rows; ++r) {
-            float largest = 0;
-            for (uint64_t c = 0; c < shape.rowLength; ++c)
-                largest = std::max(largest, std::abs(src[r * shape.rowLength + c]));
-            const float scale = largest / 127.0f;
-            std::memcpy(dst.data() + r * sizeof(float), &scale, sizeof(float));
-            for (uint64_t c = 0; c < shape.rowLength; ++c)
-                dst[shape.rows * sizeof(float) + r * shape.rowLength + c] = std::byte(
-                    int8_t(scale > 0 ? std::round(src[r * shape.rowLength + c] / scale) : 0));
-        }
-    }
-    void dequantize(std::span<const std::byte> src, MatrixShape shape,
-                    std::span<float> dst) const override {
-        for (uint64_t r = 0; r < shape.rows; ++r) {
-            float scale = 0;
-            std::memcpy(&scale, src.data() + r * sizeof(float), sizeof(float));
-            for (uint64_t c = 0; c < shape.rowLength; ++c)
-                dst[r * shape.rowLength + c] =
-                    float(int8_t(src[shape.rows * sizeof(float) + r * shape.rowLength + c])) *
-                    scale;
         }
     }
 };
@@ -298,7 +262,7 @@ private slots:
         QCOMPARE(evaluator.scoreOriginal(mnist, 1.0f).correct, uint64_t(9792));
         QCOMPARE(evaluator.scoreOriginal(mnist, 1.0f / 255.0f).correct, uint64_t(9800));
 
-        const QuantizedWeights int8(formatForKernels(std::make_shared<Int8PerChannel>()));
+        const QuantizedWeights int8(formatForKernels(makeFormat("int8-ch-sym")));
         const ClassifierComparison result = evaluator.compare(mnist, 1.0f / 255.0f, int8);
         QCOMPARE(result.original.correct, uint64_t(9800));
         QVERIFY2(std::abs(double(result.quantized.correct) - 9800.0) <= 20,
