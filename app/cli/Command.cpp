@@ -2,9 +2,11 @@
 #include "cli/Command.h"
 
 #include "cli/BenchCommand.h"
+#include "cli/EvalCommand.h"
 #include "cli/FormatsCommand.h"
 #include "cli/InfoCommand.h"
 #include "cli/QuantizeCommand.h"
+#include "cli/TrainDemoCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -19,6 +21,12 @@ const std::vector<Command>& commands() {
         formatsCommand(),
         quantizeCommand(),
         benchCommand(),
+        {"eval", "eval MODEL --dataset IMAGES LABELS [--format ID] [--input-scale S] [--json]",
+         "top-1 accuracy of a Keras classifier on an IDX data set, original against quantized",
+         runEvalCommand},
+        {"train-demo", "train-demo OUTPUT.h5 [--epochs N] [--seed S] [--data DIR]",
+         "train the demo Fashion-MNIST classifier and save it as a Keras HDF5 file",
+         runTrainDemoCommand},
     };
     return list;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/backend/CpuBackend.h"
 
-#include "core/backend/ParallelFor.h"
+#include "core/util/ParallelFor.h"
 #include "core/util/Error.h"
 
 #include <algorithm>

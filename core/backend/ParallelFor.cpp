@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include "core/backend/ParallelFor.h"
+#include "core/util/ParallelFor.h"
 
 #include "core/util/Error.h"
 

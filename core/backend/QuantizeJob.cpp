@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/backend/QuantizeJob.h"
 
-#include "core/backend/ParallelFor.h"
+#include "core/util/ParallelFor.h"
 #include "core/quant/FiniteCheck.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/util/Error.h"

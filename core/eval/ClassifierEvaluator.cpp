@@ -1,0 +1,170 @@
+// SPDX-License-Identifier: MIT
+#include "core/eval/ClassifierEvaluator.h"
+
+#include "core/eval/ClassifierNetwork.h"
+#include "core/eval/KerasWeights.h"
+#include "core/util/Error.h"
+#include "core/util/ParallelFor.h"
+
+#include <algorithm>
+#include <cmath>
+#include <mutex>
+
+namespace bitlens {
+namespace {
+
+constexpr size_t kImagesPerChunk = 32;
+constexpr size_t kCachedOriginals = 4;
+
+const nlohmann::json& modelConfig(const Checkpoint& checkpoint) {
+    const nlohmann::json& metadata = checkpoint.metadata();
+    if (!metadata.contains("model_config"))
+        throw FileError(checkpoint.source(), "holds no Keras model_config; only Keras-described "
+                                             "classifiers can be evaluated on images");
+    return metadata["model_config"];
+}
+
+size_t argMax(const float* values, size_t count) {
+    return size_t(std::max_element(values, values + count) - values);
+}
+
+// log softmax in double precision.
+void logSoftmax(const float* logits, size_t count, std::vector<double>& out) {
+    const double largest = *std::max_element(logits, logits + count);
+    double sum = 0;
+    for (size_t i = 0; i < count; ++i)
+        sum += std::exp(double(logits[i]) - largest);
+    const double logSum = std::log(sum) + largest;
+    out.resize(count);
+    for (size_t i = 0; i < count; ++i)
+        out[i] = double(logits[i]) - logSum;
+}
+
+ClassifierScore score(const std::vector<float>& logits, const IdxDataset& dataset, size_t classes) {
+    ClassifierScore result;
+    result.count = dataset.size();
+    for (size_t i = 0; i < dataset.size(); ++i)
+        result.correct += argMax(logits.data() + i * classes, classes) == dataset.label(i);
+    return result;
+}
+
+} // namespace
+
+ClassifierEvaluator::ClassifierEvaluator(const Checkpoint& checkpoint)
+    : checkpoint_(checkpoint), model_(KerasModel::fromConfig(modelConfig(checkpoint))) {
+    for (const KerasLayer& layer : model_.layers())
+        weightIndices_.push_back(findLayerWeights(checkpoint, layer));
+    if (model_.outputShape().size() != 1)
+        throw Error("model output has shape of rank " +
+                    std::to_string(model_.outputShape().size()) +
+                    "; a classifier must end in one vector of class scores");
+}
+
+uint64_t ClassifierEvaluator::classCount() const {
+    return model_.outputShape().front();
+}
+
+void ClassifierEvaluator::checkDataset(const IdxDataset& dataset) const {
+    const std::vector<uint64_t>& shape = model_.inputShape();
+    const uint64_t rows = dataset.rows();
+    const uint64_t cols = dataset.cols();
+    const bool fits = (shape.size() == 1 && shape[0] == rows * cols) ||
+                      (shape.size() == 2 && shape[0] == rows && shape[1] == cols) ||
+                      (shape.size() == 3 && shape[0] == rows && shape[1] == cols && shape[2] == 1);
+    if (!fits) {
+        std::string text;
+        for (uint64_t dim : shape)
+            text += (text.empty() ? "" : "x") + std::to_string(dim);
+        throw Error("the model expects inputs of " + text + " but the data set has images of " +
+                    std::to_string(rows) + "x" + std::to_string(cols));
+    }
+    for (size_t i = 0; i < dataset.size(); ++i)
+        if (dataset.label(i) >= classCount())
+            throw Error("label " + std::to_string(dataset.label(i)) + " of image " +
+                        std::to_string(i) + " is outside the model's " +
+                        std::to_string(classCount()) + " classes");
+}
+
+std::vector<float> ClassifierEvaluator::run(const WeightSource& weights, const IdxDataset& dataset,
+                                            float inputScale, const ProgressFn& progress,
+                                            uint64_t progressOffset, uint64_t progressTotal) const {
+    const ClassifierNetwork network(model_, weightIndices_, checkpoint_, weights);
+    const size_t classes = network.outputSize();
+    const size_t pixels = dataset.pixelsPerImage();
+    std::vector<float> logits(dataset.size() * classes);
+    uint64_t done = 0; // guarded by progressMutex
+    std::mutex progressMutex;
+    parallelForChunks(dataset.size(), kImagesPerChunk, [&](size_t begin, size_t end) {
+        ClassifierNetwork::Workspace workspace;
+        std::vector<float> input(pixels);
+        for (size_t image = begin; image < end; ++image) {
+            const std::span<const uint8_t> source = dataset.image(image);
+            for (size_t p = 0; p < pixels; ++p)
+                input[p] = float(source[p]) * inputScale;
+            network.logits(input, std::span(logits.data() + image * classes, classes), workspace);
+        }
+        std::lock_guard lock(progressMutex);
+        done += end - begin;
+        if (progress && !progress(progressOffset + done, progressTotal))
+            throw Cancelled();
+    });
+    return logits;
+}
+
+const ClassifierEvaluator::Outputs& ClassifierEvaluator::original(const IdxDataset& dataset,
+                                                                  float inputScale,
+                                                                  const ProgressFn& progress,
+                                                                  uint64_t progressTotal) {
+    for (const Outputs& cached : originals_)
+        if (cached.fingerprint == dataset.fingerprint() && cached.inputScale == inputScale)
+            return cached;
+    Outputs outputs{dataset.fingerprint(), inputScale,
+                    run(OriginalWeights(), dataset, inputScale, progress, 0, progressTotal)};
+    if (originals_.size() == kCachedOriginals)
+        originals_.erase(originals_.begin());
+    originals_.push_back(std::move(outputs));
+    return originals_.back();
+}
+
+ClassifierScore ClassifierEvaluator::scoreOriginal(const IdxDataset& dataset, float inputScale,
+                                                   const ProgressFn& progress) {
+    checkDataset(dataset);
+    return score(original(dataset, inputScale, progress, dataset.size()).logits, dataset,
+                 classCount());
+}
+
+ClassifierComparison ClassifierEvaluator::compare(const IdxDataset& dataset, float inputScale,
+                                                  const WeightSource& quantized,
+                                                  const ProgressFn& progress) {
+    checkDataset(dataset);
+    const size_t classes = classCount();
+    const bool cached = std::any_of(originals_.begin(), originals_.end(), [&](const Outputs& o) {
+        return o.fingerprint == dataset.fingerprint() && o.inputScale == inputScale;
+    });
+    const uint64_t total = cached ? dataset.size() : 2 * dataset.size();
+    const std::vector<float>& reference = original(dataset, inputScale, progress, total).logits;
+    const std::vector<float> candidate =
+        run(quantized, dataset, inputScale, progress, total - dataset.size(), total);
+
+    ClassifierComparison result;
+    result.original = score(reference, dataset, classes);
+    result.quantized = score(candidate, dataset, classes);
+    std::vector<double> logP;
+    std::vector<double> logQ;
+    double kldSum = 0;
+    for (size_t i = 0; i < dataset.size(); ++i) {
+        const float* p = reference.data() + i * classes;
+        const float* q = candidate.data() + i * classes;
+        result.agreeing += argMax(p, classes) == argMax(q, classes);
+        logSoftmax(p, classes, logP);
+        logSoftmax(q, classes, logQ);
+        double kld = 0;
+        for (size_t c = 0; c < classes; ++c)
+            kld += std::exp(logP[c]) * (logP[c] - logQ[c]);
+        kldSum += kld;
+    }
+    result.kldMean = dataset.size() ? kldSum / double(dataset.size()) : 0.0;
+    return result;
+}
+
+} // namespace bitlens

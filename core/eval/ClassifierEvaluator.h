@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/backend/QuantBackend.h"
+#include "core/eval/IdxDataset.h"
+#include "core/eval/KerasModel.h"
+#include "core/eval/WeightSource.h"
+#include "core/io/Checkpoint.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace bitlens {
+
+struct ClassifierScore {
+    uint64_t correct = 0;
+    uint64_t count = 0;
+    double accuracy() const { return count ? double(correct) / double(count) : 0.0; }
+};
+
+// The quantized model measured against the original on the same images.
+struct ClassifierComparison {
+    ClassifierScore original;
+    ClassifierScore quantized;
+    uint64_t agreeing = 0; // images where both predict the same class
+    double agreement() const {
+        return original.count ? double(agreeing) / double(original.count) : 0.0;
+    }
+    // Mean over images of KL(p_original || p_quantized) in nats, p the softmax of the logits.
+    double kldMean = 0;
+};
+
+// Scores a Keras-described classifier (checkpoint.metadata()["model_config"]) on an IDX data set
+// with the CPU reference forward pass. Inputs are pixel * inputScale. Predictions are the arg max
+// of the output; probabilities for the KL divergence are the model's softmax output — when the
+// last layer has no softmax, its outputs are taken as logits and softmax is applied here. The
+// original model's outputs are cached per (data set contents, input scale) for the lifetime of
+// the evaluator. Not thread-safe: one call at a time.
+class ClassifierEvaluator {
+public:
+    // Parses the model and finds every layer's weights; throws Error for unsupported layers or
+    // missing weights before anything runs. `checkpoint` must outlive the evaluator.
+    explicit ClassifierEvaluator(const Checkpoint& checkpoint);
+
+    const KerasModel& model() const { return model_; }
+    // Number of outputs (classes) of the model.
+    uint64_t classCount() const;
+
+    // Progress is reported in images; returning false throws Cancelled.
+    ClassifierScore scoreOriginal(const IdxDataset& dataset, float inputScale,
+                                  const ProgressFn& progress = {});
+    ClassifierComparison compare(const IdxDataset& dataset, float inputScale,
+                                 const WeightSource& quantized, const ProgressFn& progress = {});
+
+private:
+    struct Outputs {
+        uint64_t fingerprint = 0;
+        float inputScale = 0;
+        std::vector<float> logits; // images x classes
+    };
+    // Validates the data set against the model's input and classes.
+    void checkDataset(const IdxDataset& dataset) const;
+    std::vector<float> run(const WeightSource& weights, const IdxDataset& dataset, float inputScale,
+                           const ProgressFn& progress, uint64_t progressOffset,
+                           uint64_t progressTotal) const;
+    const Outputs& original(const IdxDataset& dataset, float inputScale, const ProgressFn& progress,
+                            uint64_t progressTotal);
+
+    const Checkpoint& checkpoint_;
+    KerasModel model_;
+    std::vector<std::vector<size_t>> weightIndices_;
+    std::vector<Outputs> originals_;
+};
+
+} // namespace bitlens
