@@ -1,59 +1,58 @@
 // SPDX-License-Identifier: MIT
 #include "core/util/ParallelFor.h"
 
+#include "core/util/Error.h"
+
 #include <algorithm>
 #include <atomic>
 #include <exception>
 #include <mutex>
-#include <system_error>
 #include <thread>
 #include <vector>
 
 namespace bitlens {
 
-void parallelFor(size_t count, size_t grain, const std::function<void(size_t, size_t)>& body) {
-    grain = std::max<size_t>(grain, 1);
-    const size_t chunks = (count + grain - 1) / grain;
-    const size_t threadCount =
-        std::min<size_t>(chunks, std::max(1u, std::thread::hardware_concurrency()));
-    if (threadCount <= 1) {
-        for (size_t begin = 0; begin < count; begin += grain)
-            body(begin, std::min(count, begin + grain));
-        return;
-    }
+void parallelFor(size_t count, unsigned threads, const std::function<void(size_t)>& work,
+                 const std::function<bool(size_t)>& afterEach) {
     std::atomic<size_t> next{0};
-    std::atomic<bool> failed{false};
-    std::exception_ptr firstError;
-    std::mutex errorMutex;
-    auto work = [&] {
-        for (;;) {
-            const size_t chunk = next.fetch_add(1);
-            if (chunk >= chunks || failed.load())
+    std::atomic<bool> stop{false};
+    std::mutex mutex;
+    std::exception_ptr failure;
+    bool cancelled = false;
+
+    auto worker = [&] {
+        while (!stop.load()) {
+            const size_t index = next.fetch_add(1);
+            if (index >= count)
                 return;
             try {
-                body(chunk * grain, std::min(count, (chunk + 1) * grain));
+                work(index);
             } catch (...) {
-                std::lock_guard lock(errorMutex);
-                if (!firstError)
-                    firstError = std::current_exception();
-                failed = true;
+                std::lock_guard lock(mutex);
+                if (!failure)
+                    failure = std::current_exception();
+                stop = true;
                 return;
+            }
+            std::lock_guard lock(mutex);
+            if (afterEach && !cancelled && !afterEach(index)) {
+                cancelled = true;
+                stop = true;
             }
         }
     };
-    std::vector<std::thread> helpers;
-    helpers.reserve(threadCount - 1);
-    try {
-        for (size_t i = 1; i < threadCount; ++i)
-            helpers.emplace_back(work);
-    } catch (const std::system_error&) {
-        // Fewer threads than asked for: the ones that started share the chunks.
-    }
-    work();
-    for (std::thread& helper : helpers)
-        helper.join();
-    if (firstError)
-        std::rethrow_exception(firstError);
+
+    const size_t workers = std::min<size_t>(std::max(1u, threads), count);
+    {
+        std::vector<std::jthread> pool;
+        for (size_t i = 1; i < workers; ++i)
+            pool.emplace_back(worker);
+        worker();
+    } // joins
+    if (failure)
+        std::rethrow_exception(failure);
+    if (cancelled)
+        throw Cancelled();
 }
 
 void parallelForChunks(size_t count, size_t grain,
