@@ -1,12 +1,15 @@
 # SPDX-License-Identifier: MIT
-# make run   - install missing packages, build, open the studio (FILE=path opens that file)
+# make run   - install missing packages, build, open the studio on the demo model
+#              (trained once and cached; FILE=path opens that file instead)
 # make test  - install missing packages, build, run every test through CTest
 # PRESET=dev|release|asan picks the CMake preset (default release).
 PRESET ?= release
 JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(PRESET)
+# The demo classifier is trained once (deterministic, about a minute) and cached in the build.
+DEMO_MODEL := $(BUILD_DIR)/demo/fashion-mnist-mlp.h5
 
-.PHONY: all deps configure build run test cli format clean
+.PHONY: all deps configure build demo run test format clean
 
 all: build
 
@@ -19,8 +22,12 @@ configure: deps
 build: configure
 	@cmake --build $(BUILD_DIR) -j $(JOBS)
 
-run: build
-	$(BUILD_DIR)/app/bitlens $(FILE)
+demo: build
+	@mkdir -p $(dir $(DEMO_MODEL))
+	@test -f $(DEMO_MODEL) || $(BUILD_DIR)/app/bitlens-cli train-demo $(DEMO_MODEL)
+
+run: build $(if $(FILE),,demo)
+	$(BUILD_DIR)/app/bitlens $(or $(FILE),$(DEMO_MODEL))
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)
