@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
 
+#include "cli/DevicesCommand.h"
 #include "core/util/Error.h"
 
 #include <exception>
@@ -9,7 +10,10 @@
 namespace bitlens::cli {
 
 const std::vector<Command>& commands() {
-    static const std::vector<Command> list = {};
+    static const std::vector<Command> list = {
+        {"devices", "devices [--device INDEX|NAME]",
+         "list the Vulkan devices and the one BitLens uses", runDevices},
+    };
     return list;
 }
 

@@ -1,0 +1,6 @@
+# SPDX-License-Identifier: MIT
+# Every shader variant compiled into bitlens_gpu (included by gpu/CMakeLists.txt).
+bitlens_add_shader(convert_f16 convert.comp SOURCE_F16)
+bitlens_add_shader(convert_bf16 convert.comp SOURCE_BF16)
+bitlens_add_shader(error_sums error_sums.comp)
+bitlens_add_shader(histogram histogram.comp)

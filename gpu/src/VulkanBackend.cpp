@@ -1,0 +1,401 @@
+// SPDX-License-Identifier: MIT
+#include "VulkanBackend.h"
+
+#include "ChunkStream.h"
+#include "FormatKernel.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace bitlens {
+namespace {
+
+constexpr uint64_t kDefaultChunkBytes = 32ull << 20;
+constexpr uint32_t kErrorSumsPerWorkgroup = 4096; // THREADS * PER_THREAD in error_sums.comp
+constexpr uint32_t kErrorSumsFields = 5;
+constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
+constexpr uint32_t kHistogramMaxBins = 4096;
+constexpr uint32_t kConvertPerWorkgroup = 256;
+
+uint64_t divideUp(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+template <typename T> std::span<const std::byte> bytesOf(const T& value) {
+    return std::as_bytes(std::span<const T>(&value, 1));
+}
+
+size_t elementBytes(DType dtype) {
+    switch (dtype) {
+    case DType::F32:
+        return 4;
+    case DType::F16:
+    case DType::BF16:
+        return 2;
+    default:
+        throw Error("the Vulkan backend reads F32, F16 or BF16 tensors, not " +
+                    std::string(dtypeName(dtype)));
+    }
+}
+
+// Grows a buffer to at least `bytes` (never shrinks: slots are reused for every tensor).
+void ensure(GpuBuffer& buffer, const std::shared_ptr<VulkanContext>& context, uint64_t bytes,
+            GpuBuffer::Kind kind) {
+    if (buffer.get() != VK_NULL_HANDLE && buffer.size() >= bytes)
+        return;
+    buffer = GpuBuffer(); // free first: the old and new buffers need not fit together
+    buffer = GpuBuffer(context, std::max<uint64_t>(bytes, 256), kind);
+}
+
+void copy(VkCommandBuffer command, const GpuBuffer& from, const GpuBuffer& to, uint64_t bytes,
+          uint64_t fromOffset = 0) {
+    if (bytes == 0)
+        return;
+    const VkBufferCopy region{fromOffset, 0, bytes};
+    vkCmdCopyBuffer(command, from.get(), to.get(), 1, &region);
+}
+
+ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t count) {
+    ErrorAccumulator::Sums sums;
+    sums.count = count;
+    for (size_t i = 0; i + kErrorSumsFields <= partials.size(); i += kErrorSumsFields) {
+        sums.sumSquaredError += partials[i];
+        sums.sumSquaredOriginal += partials[i + 1];
+        sums.sumSquaredDequantized += partials[i + 2];
+        sums.sumProduct += partials[i + 3];
+        sums.maxAbsError = std::max(sums.maxAbsError, double(partials[i + 4]));
+    }
+    return sums;
+}
+
+} // namespace
+
+// The buffers of one chunk slot. Grown on demand and kept for the next tensor.
+struct VulkanBackend::Slot {
+    GpuBuffer upload;     // host -> device staging: the chunk's input bytes
+    GpuBuffer raw;        // device copy of F16/BF16 input before conversion
+    GpuBuffer values;     // float32 input values
+    GpuBuffer second;     // dequantized values (or the second input of metrics/histogram)
+    GpuBuffer packed;     // packed bytes of the chunk
+    GpuBuffer small;      // error partial sums or histogram counts
+    GpuBuffer readValues; // device -> host: dequantized values / converted floats
+    GpuBuffer readPacked; // device -> host: packed bytes
+    GpuBuffer readSmall;  // device -> host: partial sums / counts
+};
+
+VulkanBackend::VulkanBackend(VulkanBackendOptions options)
+    : context_(VulkanContext::create(options.context)),
+      kernels_(std::make_unique<KernelLibrary>(context_, options.pipelineCachePath)) {
+    const uint64_t range = context_->description().maxStorageBufferRange;
+    chunkBytes_ = options.chunkBytes ? options.chunkBytes : kDefaultChunkBytes;
+    chunkBytes_ = std::max<uint64_t>(std::min(chunkBytes_, range) / 4 * 4, 4);
+}
+
+VulkanBackend::~VulkanBackend() = default;
+
+std::string VulkanBackend::name() const {
+    return "vulkan: " + context_->description().name;
+}
+
+bool VulkanBackend::supports(const Format& format) const {
+    return findFormatKernel(format) != nullptr;
+}
+
+VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
+    while (slots_.size() <= slot)
+        slots_.push_back(std::make_unique<Slot>());
+    return *slots_[slot];
+}
+
+void VulkanBackend::recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype,
+                                  uint64_t count) {
+    if (dtype == DType::F32) {
+        copy(command, slot.upload, slot.values, count * 4);
+        return;
+    }
+    copy(command, slot.upload, slot.raw, count * 2);
+    CommandSlot::barrier(command);
+    const uint32_t pushed = uint32_t(count);
+    const BufferRange buffers[] = {{slot.raw.get(), 0, VK_WHOLE_SIZE},
+                                   {slot.values.get(), 0, VK_WHOLE_SIZE}};
+    kernels_->kernel(dtype == DType::F16 ? "convert_f16" : "convert_bf16", 2, 4)
+        .record(command, buffers, bytesOf(pushed), divideUp(count, kConvertPerWorkgroup));
+}
+
+std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType dtype) {
+    const size_t size = elementBytes(dtype);
+    if (data.size() % size != 0)
+        throw Error("tensor bytes are not a whole number of " + std::string(dtypeName(dtype)) +
+                    " values");
+    const uint64_t count = data.size() / size;
+    std::vector<float> result(count);
+    const uint64_t perChunk = chunkBytes_ / 4;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, perChunk),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * perChunk;
+            const uint64_t n = std::min(perChunk, count - first);
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
+            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
+            slot.upload.flush();
+            recordToFloat(command, slot, dtype, n);
+            CommandSlot::barrier(command);
+            copy(command, slot.values, slot.readValues, n * 4);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * perChunk;
+            const uint64_t n = std::min(perChunk, count - first);
+            slot.readValues.invalidate();
+            std::memcpy(result.data() + first, slot.readValues.mapped().data(), n * 4);
+        },
+        {});
+    return result;
+}
+
+ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
+                                         std::span<const float> dequantized) {
+    if (original.size() != dequantized.size())
+        throw Error("error metrics need as many dequantized values as original ones");
+    const uint64_t count = original.size();
+    const uint64_t perChunk = chunkBytes_ / 4 / kErrorSumsPerWorkgroup * kErrorSumsPerWorkgroup;
+    const uint64_t step = std::max<uint64_t>(perChunk, kErrorSumsPerWorkgroup);
+    ErrorAccumulator total;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
+            ensure(slot.upload, context_, n * 8, GpuBuffer::Kind::Upload);
+            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::Readback);
+            std::byte* upload = slot.upload.mapped().data();
+            std::memcpy(upload, original.data() + first, n * 4);
+            std::memcpy(upload + n * 4, dequantized.data() + first, n * 4);
+            slot.upload.flush();
+            copy(command, slot.upload, slot.values, n * 4);
+            copy(command, slot.upload, slot.second, n * 4, n * 4);
+            CommandSlot::barrier(command);
+            const uint32_t pushed = uint32_t(n);
+            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("error_sums", 3, 4).record(command, buffers, bytesOf(pushed), groups);
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            slot.readSmall.invalidate();
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            total.merge(ErrorAccumulator::fromSums(sumPartials(
+                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+        },
+        {});
+    return total.finish();
+}
+
+std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
+                                               std::span<const float> edges,
+                                               std::span<const float> reference) {
+    if (edges.size() < 2 || edges.size() - 1 > kHistogramMaxBins)
+        throw Error("a histogram needs 1 to 4096 bins");
+    if (!std::is_sorted(edges.begin(), edges.end()) ||
+        std::any_of(edges.begin(), edges.end(), [](float e) { return std::isnan(e); }))
+        throw Error("histogram edges must be ascending numbers");
+    if (!reference.empty() && reference.size() != values.size())
+        throw Error("an error histogram needs as many reference values as values");
+    const uint32_t bins = uint32_t(edges.size() - 1);
+    const uint64_t count = values.size();
+    const uint64_t step = std::max<uint64_t>(
+        chunkBytes_ / 4 / kHistogramPerWorkgroup * kHistogramPerWorkgroup, kHistogramPerWorkgroup);
+    const uint64_t edgesBytes = edges.size() * 4;
+    const uint64_t countsBytes = (bins + 2) * 4;
+    std::vector<uint64_t> counts(bins + 2, 0);
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t valueBytes = n * 4;
+            // Upload: values, reference (error mode), edges.
+            const uint64_t referenceBytes = reference.empty() ? 0 : valueBytes;
+            ensure(slot.upload, context_, valueBytes + referenceBytes + edgesBytes,
+                   GpuBuffer::Kind::Upload);
+            ensure(slot.values, context_, valueBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.second, context_, std::max<uint64_t>(referenceBytes, 4),
+                   GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.packed, context_, edgesBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, countsBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, countsBytes, GpuBuffer::Kind::Readback);
+            std::byte* upload = slot.upload.mapped().data();
+            std::memcpy(upload, values.data() + first, valueBytes);
+            if (referenceBytes)
+                std::memcpy(upload + valueBytes, reference.data() + first, referenceBytes);
+            std::memcpy(upload + valueBytes + referenceBytes, edges.data(), edgesBytes);
+            slot.upload.flush();
+            copy(command, slot.upload, slot.values, valueBytes);
+            copy(command, slot.upload, slot.second, referenceBytes, valueBytes);
+            copy(command, slot.upload, slot.packed, edgesBytes, valueBytes + referenceBytes);
+            vkCmdFillBuffer(command, slot.small.get(), 0, countsBytes, 0);
+            CommandSlot::barrier(command);
+            const uint32_t pushed[3] = {uint32_t(n), bins, reference.empty() ? 0u : 1u};
+            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.packed.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("histogram", 4, sizeof pushed)
+                .record(command, buffers, std::as_bytes(std::span(pushed)),
+                        divideUp(n, kHistogramPerWorkgroup));
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, countsBytes);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t, size_t s) {
+            Slot& slot = slotBuffers(s);
+            slot.readSmall.invalidate();
+            const auto* chunkCounts =
+                reinterpret_cast<const uint32_t*>(slot.readSmall.mapped().data());
+            for (uint32_t i = 0; i < bins + 2; ++i)
+                counts[i] += chunkCounts[i];
+        },
+        {});
+    return counts;
+}
+
+QuantizedTensor VulkanBackend::quantize(std::span<const float> values, MatrixShape shape,
+                                        const Format& format, const ProgressFn& progress) {
+    return runQuantize(std::as_bytes(values), DType::F32, shape, format, progress);
+}
+
+QuantizedTensor VulkanBackend::quantizeRaw(std::span<const std::byte> data, DType dtype,
+                                           MatrixShape shape, const Format& format,
+                                           const ProgressFn& progress) {
+    return runQuantize(data, dtype, shape, format, progress);
+}
+
+QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DType dtype,
+                                           MatrixShape shape, const Format& format,
+                                           const ProgressFn& progress) {
+    const std::unique_ptr<FormatKernel> kernel = findFormatKernel(format);
+    if (!kernel)
+        throw Error("format " + format.id() + " has no Vulkan kernel yet");
+    const size_t size = elementBytes(dtype);
+    if (data.size() != shape.elements() * size)
+        throw Error("tensor bytes do not match its shape");
+    if (const std::string reason = format.unsupportedReason(shape.rowLength); !reason.empty())
+        throw Error(format.id() + ": " + reason);
+
+    const uint64_t range = context_->description().maxStorageBufferRange;
+    const uint64_t rowValueBytes = shape.rowLength * 4;
+    const uint64_t rowPackedBytes = format.packedBytes({1, shape.rowLength});
+    if (format.packedBytes({2, shape.rowLength}) != 2 * rowPackedBytes)
+        throw Error("format " + format.id() + " is not packed row by row");
+    if (rowValueBytes > range || rowPackedBytes > range)
+        throw Error("a row of " + std::to_string(shape.rowLength) +
+                    " values does not fit the device's storage buffer range of " +
+                    std::to_string(range) + " bytes");
+    uint64_t rowsPerChunk = std::max<uint64_t>(chunkBytes_ / rowValueBytes, 1);
+    rowsPerChunk = std::min(rowsPerChunk, std::max<uint64_t>(range / rowPackedBytes, 1));
+    rowsPerChunk =
+        std::min<uint64_t>(rowsPerChunk, UINT32_MAX / std::max<uint64_t>(shape.rowLength, 1));
+
+    QuantizedTensor result;
+    result.formatId = format.id();
+    result.shape = shape;
+    result.packed.resize(format.packedBytes(shape));
+    result.dequantized.resize(shape.elements());
+    ErrorAccumulator total;
+    const ComputeKernel& quantizer = kernels_->kernel(
+        kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
+    const ComputeKernel& errorSums = kernels_->kernel("error_sums", 3, 4);
+
+    auto chunkRows = [&](uint64_t chunk) {
+        return std::min(rowsPerChunk, shape.rows - chunk * rowsPerChunk);
+    };
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(shape.rows, rowsPerChunk),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const MatrixShape part{chunkRows(chunk), shape.rowLength};
+            const uint64_t n = part.elements();
+            const uint64_t packedBytes = part.rows * rowPackedBytes;
+            const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            if (dtype != DType::F32)
+                ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
+            ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
+            ensure(slot.readSmall, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::Readback);
+            std::memcpy(slot.upload.mapped().data(),
+                        data.data() + chunk * rowsPerChunk * shape.rowLength * size, n * size);
+            slot.upload.flush();
+
+            recordToFloat(command, slot, dtype, n);
+            CommandSlot::barrier(command);
+            const FormatPushConstants pushed = kernel->pushConstants(part);
+            const BufferRange quantBuffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                                {slot.packed.get(), 0, VK_WHOLE_SIZE},
+                                                {slot.second.get(), 0, VK_WHOLE_SIZE}};
+            quantizer.record(command, quantBuffers, bytesOf(pushed), kernel->workgroups(part));
+            CommandSlot::barrier(command);
+            const uint32_t count = uint32_t(n);
+            const BufferRange sumBuffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                              {slot.second.get(), 0, VK_WHOLE_SIZE},
+                                              {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            errorSums.record(command, sumBuffers, bytesOf(count), groups);
+            CommandSlot::barrier(command);
+            copy(command, slot.second, slot.readValues, n * 4);
+            copy(command, slot.packed, slot.readPacked, packedBytes);
+            copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t rows = chunkRows(chunk);
+            const uint64_t firstRow = chunk * rowsPerChunk;
+            const uint64_t n = rows * shape.rowLength;
+            slot.readValues.invalidate();
+            slot.readPacked.invalidate();
+            slot.readSmall.invalidate();
+            std::memcpy(result.dequantized.data() + firstRow * shape.rowLength,
+                        slot.readValues.mapped().data(), n * 4);
+            std::memcpy(result.packed.data() + firstRow * rowPackedBytes,
+                        slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            total.merge(ErrorAccumulator::fromSums(sumPartials(
+                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+        },
+        progress);
+    result.metrics = total.finish();
+    return result;
+}
+
+} // namespace bitlens

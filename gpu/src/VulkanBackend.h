@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "GpuBuffer.h"
+#include "KernelLibrary.h"
+#include "VulkanContext.h"
+#include "core/backend/QuantBackend.h"
+#include "core/tensor/DType.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace bitlens {
+
+struct VulkanBackendOptions {
+    VulkanContextOptions context;
+    // Upper bound of one chunk's float values in bytes; 0: min(maxStorageBufferRange, 32 MiB).
+    // Always capped by maxStorageBufferRange.
+    uint64_t chunkBytes = 0;
+    std::filesystem::path pipelineCachePath; // empty: PipelineCache::defaultPath
+};
+
+// Quantization on a Vulkan device, bit-identical to the CPU reference for the formats it has
+// kernels for (supports()). Tensors are streamed in row chunks that fit the device's storage
+// buffer range, with two chunks in flight. One thread at a time.
+class VulkanBackend : public QuantBackend {
+public:
+    // Throws NoVulkanDevice when there is no usable device: callers fall back to the CPU backend
+    // and tell the user.
+    explicit VulkanBackend(VulkanBackendOptions options = {});
+    ~VulkanBackend() override;
+
+    std::string name() const override; // "vulkan: <device name>"
+    // True when this backend has a kernel for the format; quantize() of another format throws
+    // Error "format X has no Vulkan kernel yet" (callers use the CPU backend, with a notice).
+    bool supports(const Format& format) const;
+
+    QuantizedTensor quantize(std::span<const float> values, MatrixShape shape, const Format& format,
+                             const ProgressFn& progress) override;
+    // The same from the tensor's stored bytes: F32, F16 or BF16 (converted on the device).
+    QuantizedTensor quantizeRaw(std::span<const std::byte> data, DType dtype, MatrixShape shape,
+                                const Format& format, const ProgressFn& progress);
+
+    // F16 or BF16 (or F32) element bytes to float32 on the device, as core/tensor/FloatBits.
+    std::vector<float> toFloat(std::span<const std::byte> data, DType dtype);
+    // ErrorMetrics of dequantized against original, reduced on the device.
+    ErrorMetrics errorMetrics(std::span<const float> original, std::span<const float> dequantized);
+    // Counts per bin for ascending edges (bins = edges.size() - 1, at most 4096): bin i holds
+    // edges[i] <= v < edges[i+1], the last bin also v == edges.back(); then underflow and
+    // overflow (NaN included). With reference non-empty, v = values[i] - reference[i] in float.
+    std::vector<uint64_t> histogram(std::span<const float> values, std::span<const float> edges,
+                                    std::span<const float> reference = {});
+
+    const VulkanContext& context() const { return *context_; }
+    uint64_t chunkBytes() const { return chunkBytes_; }
+
+private:
+    struct Slot;
+    Slot& slotBuffers(size_t slot);
+    // Records the copy of a chunk's uploaded bytes into `values` as float32 (converting F16/BF16).
+    void recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count);
+    QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,
+                                const Format& format, const ProgressFn& progress);
+
+    std::shared_ptr<VulkanContext> context_;
+    std::unique_ptr<KernelLibrary> kernels_;
+    uint64_t chunkBytes_ = 0;
+    std::vector<std::unique_ptr<Slot>> slots_;
+};
+
+} // namespace bitlens
