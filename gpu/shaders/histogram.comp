@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Histogram with caller-given ascending edges e[0..bins]: value v counts in bin i when
 // e[i] <= v < e[i+1], the last bin also takes v == e[bins]; below e[0] counts as underflow,
-// above e[bins] (or NaN) as overflow. MODE_ERROR (push constant) bins dequantized - original.
+// above e[bins] (or NaN) as overflow. With errorMode set it bins values - reference.
 // Counts: [0, bins) the bins, [bins] underflow, [bins+1] overflow; added atomically, so the
 // buffer must be zeroed before the first dispatch.
 #version 450
