@@ -1,9 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "FormatKernel.h"
 
+#include "IntegerKernel.h"
+
 namespace bitlens {
 
-std::unique_ptr<FormatKernel> findFormatKernel(const Format&) {
+std::unique_ptr<FormatKernel> findFormatKernel(const Format& format) {
+    using Factory = std::unique_ptr<FormatKernel> (*)(const Format&);
+    for (Factory create : {&IntegerKernel::create})
+        if (auto kernel = create(format))
+            return kernel;
     return nullptr;
 }
 
