@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/quant/FormatRegistry.h"
 
+#include "core/quant/GgmlFormat.h"
 #include "core/util/Error.h"
 
 #include <map>
@@ -16,7 +17,9 @@ struct Family {
 };
 
 const std::vector<Family>& families() {
-    static const std::vector<Family> list = {};
+    static const std::vector<Family> list = {
+        {makeGgmlFormat, listedGgmlFormatIds},
+    };
     return list;
 }
 
