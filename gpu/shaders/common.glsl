@@ -43,13 +43,50 @@ float bf16BitsToFloat(uint bits) {
     return uintBitsToFloat(bits << 16);
 }
 
-// x / y correctly rounded even where the device's division is approximate (Vulkan allows
-// 2.5 ulp): one Newton-style correction of the quotient with fused multiply-adds.
+// a * b == hi + lo exactly (Dekker's product with Veltkamp's split), from correctly rounded
+// multiplications and additions only: GLSL's fma need not be fused. |a|, |b| < 2^100.
+void exactProduct(float a, float b, out float hi, out float lo) {
+    precise float product = a * b;
+    precise float ca = 4097.0 * a;
+    precise float aHigh = ca - (ca - a);
+    precise float aLow = a - aHigh;
+    precise float cb = 4097.0 * b;
+    precise float bHigh = cb - (cb - b);
+    precise float bLow = b - bHigh;
+    precise float error = ((aHigh * bHigh - product) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
+    hi = product;
+    lo = error;
+}
+
+// x - q * y for q near x / y (then x - hi is exact by Sterbenz's lemma).
+float divisionRemainder(float x, float q, float y) {
+    float hi;
+    float lo;
+    exactProduct(q, y, hi, lo);
+    precise float remainder = (x - hi) - lo;
+    return remainder;
+}
+
+// x / y correctly rounded (IEEE division, as the CPU reference computes it) even where the
+// device's OpFDiv is approximate (Vulkan allows 2.5 ulp): the quotient moves to a neighbouring
+// float while that leaves a smaller remainder, i.e. lies nearer the true quotient.
 float exactDivide(float x, float y) {
-    precise float q = x / y;
-    precise float r = fma(-q, y, x);
-    precise float corrected = fma(r, 1.0 / y, q);
-    return corrected;
+    float q = x / y;
+    if (q == 0.0 || isinf(q) || isnan(q) || abs(q) > 1e30 || abs(y) > 1e30 || abs(x) > 1e30 ||
+        abs(q) < 1e-30 || abs(y) < 1e-30)
+        return q;
+    float remainder = divisionRemainder(x, q, y);
+    for (int step = 0; step < 3 && remainder != 0.0; ++step) {
+        const bool upward = (remainder > 0.0) == (y > 0.0); // the true quotient is above q
+        const uint bits = floatBitsToUint(q);
+        const float neighbour = uintBitsToFloat((q > 0.0) == upward ? bits + 1u : bits - 1u);
+        const float neighbourRemainder = divisionRemainder(x, neighbour, y);
+        if (!(abs(neighbourRemainder) < abs(remainder)))
+            break;
+        q = neighbour;
+        remainder = neighbourRemainder;
+    }
+    return q;
 }
 
 #endif

@@ -19,16 +19,23 @@ layout(constant_id = 0) const bool SYMMETRIC = true;
 layout(constant_id = 1) const bool FP32_SCALE = false;
 layout(constant_id = 2) const bool MSE_SEARCH = false;
 
-layout(std430, binding = 0) readonly buffer Values { float values[]; };
-layout(std430, binding = 1) writeonly buffer Packed { uint8_t packed[]; };
-layout(std430, binding = 2) writeonly buffer Dequantized { float dequantized[]; };
+layout(std430, binding = 0) readonly buffer Values {
+    float values[];
+};
+layout(std430, binding = 1) writeonly buffer Packed {
+    uint8_t packed[];
+};
+layout(std430, binding = 2) writeonly buffer Dequantized {
+    float dequantized[];
+};
 layout(push_constant) uniform Parameters {
     uint rows;
     uint rowLength;
     uint unitLength; // G, or the row length for "ch"
     uint unitBytes;  // scale bytes + bit-field bytes of one unit
     uint units;      // units in this chunk
-} parameters;
+}
+parameters;
 
 #include "packed_bytes.glsl"
 

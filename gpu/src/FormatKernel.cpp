@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: MIT
 #include "FormatKernel.h"
 
-#include "IntegerKernel.h"
+#include "GgmlKernel.h"
 
 namespace bitlens {
 
 std::unique_ptr<FormatKernel> findFormatKernel(const Format& format) {
     using Factory = std::unique_ptr<FormatKernel> (*)(const Format&);
-    for (Factory create : {&IntegerKernel::create})
+    for (Factory create : {&GgmlKernel::create})
         if (auto kernel = create(format))
             return kernel;
     return nullptr;

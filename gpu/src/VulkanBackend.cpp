@@ -3,6 +3,7 @@
 
 #include "ChunkStream.h"
 #include "FormatKernel.h"
+#include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
@@ -55,6 +56,26 @@ void copy(VkCommandBuffer command, const GpuBuffer& from, const GpuBuffer& to, u
         return;
     const VkBufferCopy region{fromOffset, 0, bytes};
     vkCmdCopyBuffer(command, from.get(), to.get(), 1, &region);
+}
+
+// A chunk whose dequantized values are not all finite comes from input the CPU reference refuses
+// (non-finite values, scales that overflow fp16): run the reference on the rows up to the end of
+// that chunk so that the caller gets its exact error, value indices included. Returns only if
+// the reference accepts them.
+void refuseLikeReference(const Format& format, std::span<const std::byte> data, DType dtype,
+                         MatrixShape rows) {
+    std::vector<float> values(rows.elements());
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (dtype == DType::F32) {
+            std::memcpy(&values[i], data.data() + 4 * i, 4);
+        } else {
+            uint16_t bits;
+            std::memcpy(&bits, data.data() + 2 * i, 2);
+            values[i] = dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
+        }
+    }
+    std::vector<std::byte> packed(format.packedBytes(rows));
+    format.quantize(values, rows, packed);
 }
 
 ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t count) {
@@ -385,8 +406,12 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             slot.readValues.invalidate();
             slot.readPacked.invalidate();
             slot.readSmall.invalidate();
-            std::memcpy(result.dequantized.data() + firstRow * shape.rowLength,
-                        slot.readValues.mapped().data(), n * 4);
+            float* dequantized = result.dequantized.data() + firstRow * shape.rowLength;
+            std::memcpy(dequantized, slot.readValues.mapped().data(), n * 4);
+            if (!std::all_of(dequantized, dequantized + n,
+                             [](float v) { return std::isfinite(v); }))
+                refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
+                                    dtype, {firstRow + rows, shape.rowLength});
             std::memcpy(result.packed.data() + firstRow * rowPackedBytes,
                         slot.readPacked.mapped().data(), rows * rowPackedBytes);
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());

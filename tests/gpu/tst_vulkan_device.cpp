@@ -64,9 +64,12 @@ private slots:
     void selectionErrors_data() {
         QTest::addColumn<QString>("selector");
         QTest::addColumn<QString>("message");
-        QTest::newRow("index out of range") << "7" << "device index 7 out of range (4 devices)";
-        QTest::newRow("no such name") << "radeon" << "no device name contains 'radeon'";
-        QTest::newRow("missing features") << "3" << "device 3 (Old GPU) lacks shaderInt8";
+        QTest::newRow("index out of range") << "7"
+                                            << "device index 7 out of range (4 devices)";
+        QTest::newRow("no such name") << "radeon"
+                                      << "no device name contains 'radeon'";
+        QTest::newRow("missing features") << "3"
+                                          << "device 3 (Old GPU) lacks shaderInt8";
     }
     void selectionErrors() {
         QFETCH(QString, selector);

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: MIT
 #include "VulkanBackend.h"
-
 #include "core/metrics/ErrorMetrics.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
@@ -36,9 +35,10 @@ bool sameBits(float a, float b) {
 
 void compareRelative(double actual, double expected, double tolerance, const char* what) {
     const double scale = std::max(std::abs(expected), 1e-300);
-    QVERIFY2(std::abs(actual - expected) <= tolerance * scale,
-             qPrintable(QString("%1: %2 vs %3").arg(what).arg(actual, 0, 'g', 17).arg(expected, 0,
-                                                                                      'g', 17)));
+    QVERIFY2(
+        std::abs(actual - expected) <= tolerance * scale,
+        qPrintable(
+            QString("%1: %2 vs %3").arg(what).arg(actual, 0, 'g', 17).arg(expected, 0, 'g', 17)));
 }
 
 // The binning rule of VulkanBackend::histogram, written plainly.
@@ -70,7 +70,8 @@ private slots:
         std::vector<uint16_t> codes(65536);
         for (uint32_t i = 0; i < codes.size(); ++i)
             codes[i] = uint16_t(i);
-        const std::vector<float> values = backend.toFloat(std::as_bytes(std::span(codes)), DType::F16);
+        const std::vector<float> values =
+            backend.toFloat(std::as_bytes(std::span(codes)), DType::F16);
         QCOMPARE(values.size(), codes.size());
         for (uint32_t i = 0; i < codes.size(); ++i)
             if (!sameBits(values[i], halfToFloat(codes[i])))
@@ -146,8 +147,10 @@ private slots:
         QCOMPARE(backend.histogram(withTies, edges), histogramOnHost(withTies, edges, {}));
         QCOMPARE(backend.histogram(values, edges, reference),
                  histogramOnHost(values, edges, reference));
-        QVERIFY_THROWS_EXCEPTION(bitlens::Error, backend.histogram(values, std::vector<float>{1.0f}));
-        QVERIFY_THROWS_EXCEPTION(bitlens::Error, backend.histogram(values, std::vector<float>{2.0f, 1.0f}));
+        QVERIFY_THROWS_EXCEPTION(bitlens::Error,
+                                 backend.histogram(values, std::vector<float>{1.0f}));
+        QVERIFY_THROWS_EXCEPTION(bitlens::Error,
+                                 backend.histogram(values, std::vector<float>{2.0f, 1.0f}));
         QCOMPARE(backend.context().instance().validationMessages(), uint64_t(0));
     }
 };
