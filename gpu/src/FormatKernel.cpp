@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "FormatKernel.h"
 
+#include "Float8Kernel.h"
 #include "GgmlKernel.h"
+#include "MxKernel.h"
 
 namespace bitlens {
 
 std::unique_ptr<FormatKernel> findFormatKernel(const Format& format) {
     using Factory = std::unique_ptr<FormatKernel> (*)(const Format&);
-    for (Factory create : {&GgmlKernel::create})
+    for (Factory create : {&GgmlKernel::create, &MxKernel::create, &Float8Kernel::create})
         if (auto kernel = create(format))
             return kernel;
     return nullptr;
