@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
-// FP8 with one fp32 scale per row, "fp8-e4m3-ch" / "fp8-e5m2-ch" (core/quant/Float8Format.h is
-// the spec): one workgroup per row; the row's max |v| is reduced in shared memory (max is exact
-// in any order), then every invocation encodes a stride of the row.
+// FP8 with an fp32 scale (core/quant/Float8Format.h is the spec): one workgroup per row. Per
+// channel ("-ch"), the row's max |v| is reduced in shared memory (max is exact in any order) and
+// the row starts with its scale; per tensor (TENSOR_SCALE), the host computed the scale from the
+// tensor's max |v| and the rows hold codes only. Then every invocation encodes a stride.
 // Variants fp8_e4m3, fp8_e5m2 (-DELEMENT_E4M3 / -DELEMENT_E5M2).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
@@ -19,6 +20,7 @@
 #define THREADS 64u
 
 layout(local_size_x = 64) in;
+layout(constant_id = 0) const bool TENSOR_SCALE = false;
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
@@ -32,6 +34,7 @@ layout(push_constant) uniform Parameters {
     uint rows;
     uint rowLength;
     uint blockLength;
+    uint tensorScale; // float bits, used with TENSOR_SCALE
 }
 parameters;
 
@@ -46,24 +49,27 @@ void main() {
     const uint lane = gl_LocalInvocationID.x;
     const uint length = parameters.rowLength;
     const uint first = row * length;
-    float amax = 0.0;
-    for (uint i = lane; i < length; i += THREADS)
-        amax = stdMax(amax, abs(values[first + i]));
-    rowMaxima[lane] = amax;
-    barrier();
-    for (uint width = THREADS / 2u; width > 0u; width /= 2u) {
-        if (lane < width)
-            rowMaxima[lane] = stdMax(rowMaxima[lane], rowMaxima[lane + width]);
+    if (!TENSOR_SCALE) {
+        float amax = 0.0;
+        for (uint i = lane; i < length; i += THREADS)
+            amax = stdMax(amax, abs(values[first + i]));
+        rowMaxima[lane] = amax;
         barrier();
+        for (uint width = THREADS / 2u; width > 0u; width /= 2u) {
+            if (lane < width)
+                rowMaxima[lane] = stdMax(rowMaxima[lane], rowMaxima[lane + width]);
+            barrier();
+        }
     }
-    const float scale = exactDivide(rowMaxima[0], minifloatMaxFinite(SPEC));
-    const uint at = row * (4u + length);
-    if (lane == 0u)
-        storeU32(at, floatBitsToUint(scale));
+    const float scale = TENSOR_SCALE ? uintBitsToFloat(parameters.tensorScale)
+                                     : exactDivide(rowMaxima[0], minifloatMaxFinite(SPEC));
+    const uint codesAt = TENSOR_SCALE ? row * length : row * (4u + length) + 4u;
+    if (!TENSOR_SCALE && lane == 0u)
+        storeU32(codesAt - 4u, floatBitsToUint(scale));
     for (uint i = lane; i < length; i += THREADS) {
         const uint code =
             scale > 0.0 ? floatToMinifloat(exactDivide(values[first + i], scale), SPEC) : 0u;
-        packed[at + 4u + i] = uint8_t(code);
+        packed[codesAt + i] = uint8_t(code);
         precise float value = minifloatToFloat(code, SPEC) * scale;
         dequantized[first + i] = value;
     }

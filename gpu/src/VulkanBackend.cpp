@@ -19,6 +19,7 @@ constexpr uint32_t kErrorSumsFields = 5;
 constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
 constexpr uint32_t kHistogramMaxBins = 4096;
 constexpr uint32_t kConvertPerWorkgroup = 256;
+constexpr uint32_t kRangePerWorkgroup = 4096; // THREADS * PER_THREAD in range.comp
 
 uint64_t divideUp(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
@@ -304,6 +305,53 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
     return counts;
 }
 
+TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
+    const size_t size = elementBytes(dtype);
+    const uint64_t count = data.size() / size;
+    const uint64_t step = std::max<uint64_t>(
+        chunkBytes_ / 4 / kRangePerWorkgroup * kRangePerWorkgroup, kRangePerWorkgroup);
+    TensorRange range;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t groups = divideUp(n, kRangePerWorkgroup);
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            if (dtype != DType::F32)
+                ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, groups * 12, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, groups * 12, GpuBuffer::Kind::Readback);
+            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
+            slot.upload.flush();
+            recordToFloat(command, slot, dtype, n);
+            CommandSlot::barrier(command);
+            const uint32_t pushed = uint32_t(n);
+            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("range", 2, 4).record(command, buffers, bytesOf(pushed), groups);
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, groups * 12);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t n = std::min(step, count - chunk * step);
+            slot.readSmall.invalidate();
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            for (uint64_t group = 0; group < divideUp(n, kRangePerWorkgroup); ++group) {
+                range.lo = std::min(range.lo, partials[3 * group]);
+                range.hi = std::max(range.hi, partials[3 * group + 1]);
+                range.absmax = std::max(range.absmax, partials[3 * group + 2]);
+            }
+        },
+        {});
+    return range;
+}
+
 QuantizedTensor VulkanBackend::quantize(std::span<const float> values, MatrixShape shape,
                                         const Format& format, const ProgressFn& progress) {
     return runQuantize(std::as_bytes(values), DType::F32, shape, format, progress);
@@ -329,15 +377,20 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
 
     const uint64_t range = context_->description().maxStorageBufferRange;
     const uint64_t rowValueBytes = shape.rowLength * 4;
-    const uint64_t rowPackedBytes = format.packedBytes({1, shape.rowLength});
-    if (format.packedBytes({2, shape.rowLength}) != 2 * rowPackedBytes)
+    // Layout: header, then rows of equal size (checked on three row counts).
+    const uint64_t oneRow = format.packedBytes({1, shape.rowLength});
+    const uint64_t rowPackedBytes = format.packedBytes({2, shape.rowLength}) - oneRow;
+    const uint64_t headerBytes = oneRow - rowPackedBytes;
+    if (format.packedBytes({3, shape.rowLength}) != headerBytes + 3 * rowPackedBytes ||
+        headerBytes > oneRow)
         throw Error("format " + format.id() + " is not packed row by row");
     if (rowValueBytes > range || rowPackedBytes > range)
         throw Error("a row of " + std::to_string(shape.rowLength) +
                     " values does not fit the device's storage buffer range of " +
                     std::to_string(range) + " bytes");
     uint64_t rowsPerChunk = std::max<uint64_t>(chunkBytes_ / rowValueBytes, 1);
-    rowsPerChunk = std::min(rowsPerChunk, std::max<uint64_t>(range / rowPackedBytes, 1));
+    rowsPerChunk = std::min(rowsPerChunk,
+                            std::max<uint64_t>(range / std::max<uint64_t>(rowPackedBytes, 1), 1));
     rowsPerChunk =
         std::min<uint64_t>(rowsPerChunk, UINT32_MAX / std::max<uint64_t>(shape.rowLength, 1));
 
@@ -346,6 +399,12 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     result.shape = shape;
     result.packed.resize(format.packedBytes(shape));
     result.dequantized.resize(shape.elements());
+    if (kernel->needsTensorRange()) {
+        const std::vector<std::byte> header = kernel->prepare(tensorRange(data, dtype));
+        if (header.size() != headerBytes)
+            throw Error("format " + format.id() + ": kernel header size disagrees with the format");
+        std::copy(header.begin(), header.end(), result.packed.begin());
+    }
     ErrorAccumulator total;
     const ComputeKernel& quantizer = kernels_->kernel(
         kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
@@ -412,7 +471,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                              [](float v) { return std::isfinite(v); }))
                 refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
                                     dtype, {firstRow + rows, shape.rowLength});
-            std::memcpy(result.packed.data() + firstRow * rowPackedBytes,
+            std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
                         slot.readPacked.mapped().data(), rows * rowPackedBytes);
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
             total.merge(ErrorAccumulator::fromSums(sumPartials(

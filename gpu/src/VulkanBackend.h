@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "FormatKernel.h"
 #include "GpuBuffer.h"
 #include "KernelLibrary.h"
 #include "VulkanContext.h"
@@ -62,6 +63,8 @@ private:
     Slot& slotBuffers(size_t slot);
     // Records the copy of a chunk's uploaded bytes into `values` as float32 (converting F16/BF16).
     void recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count);
+    // The range of a whole tensor (for formats with a tensor-wide scale), measured on the device.
+    TensorRange tensorRange(std::span<const std::byte> data, DType dtype);
     QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,
                                 const Format& format, const ProgressFn& progress);
 
