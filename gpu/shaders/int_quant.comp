@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Integer formats "int{B}-{gG|ch}-{sym|asym}[-fp32][-mse]" (core/quant/IntegerFormat.h is the
-// spec this follows operation by operation): one invocation quantizes one scale unit (a group or
-// a row) and writes its scale, bit fields and dequantized values.
+// Integer formats "int{B}-{gG|ch|tensor}-{sym|asym}[-fp32][-mse]" (core/quant/IntegerFormat.h is
+// the spec this follows operation by operation): one invocation quantizes one scale unit (a group
+// or a row) and writes its scale, bit fields and dequantized values. With TENSOR_SCALE the unit
+// is a row that only holds codes: the host derived the tensor's scale and zero point from the
+// measured tensor range and wrote them in the header.
 // Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
 // the fp32 scale and the MSE clipping search.
 #version 450
@@ -18,6 +20,7 @@ layout(local_size_x = 64) in;
 layout(constant_id = 0) const bool SYMMETRIC = true;
 layout(constant_id = 1) const bool FP32_SCALE = false;
 layout(constant_id = 2) const bool MSE_SEARCH = false;
+layout(constant_id = 3) const bool TENSOR_SCALE = false;
 
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
@@ -34,6 +37,8 @@ layout(push_constant) uniform Parameters {
     uint unitLength; // G, or the row length for "ch"
     uint unitBytes;  // scale bytes + bit-field bytes of one unit
     uint units;      // units in this chunk
+    uint tensorScale; // float bits (TENSOR_SCALE)
+    uint tensorZero;  // zero point (TENSOR_SCALE, asymmetric)
 }
 parameters;
 
@@ -74,8 +79,16 @@ float codeOf(float value, Scale s) {
     return stdClamp(roundHalfAwayFromZero(exactDivide(value, s.scale)), lowest, highest) + s.zero;
 }
 
-float valueOf(float code, Scale s) {
-    precise float result = (code - s.zero) * s.scale;
+// The stored B-bit field of a code (two's complement for negative symmetric codes).
+uint fieldOf(float code) {
+    return uint(int(code)) & ((1u << BITS) - 1u);
+}
+
+// The value a decoder reads from a field. Decoding the stored bits (rather than converting the
+// float code) also keeps compilers from turning float(int(x)) into trunc(x), which keeps -0.
+float valueOfField(uint field, Scale s) {
+    const int code = SYMMETRIC ? (int(field << (32 - BITS)) >> (32 - BITS)) : int(field);
+    precise float result = float(code - int(s.zero)) * s.scale;
     return result;
 }
 
@@ -83,7 +96,7 @@ float squaredError(uint first, uint length, Scale s) {
     precise float sum = 0.0;
     for (uint i = 0u; i < length; ++i) {
         const float value = values[first + i];
-        precise float difference = valueOf(codeOf(value, s), s) - value;
+        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
         precise float square = difference * difference;
         sum = sum + square;
     }
@@ -97,15 +110,18 @@ void main() {
     const uint length = parameters.unitLength;
     const uint first = unit * length;
 
+    Scale s = Scale(uintBitsToFloat(parameters.tensorScale), float(parameters.tensorZero));
     float lo = 0.0;
     float hi = 0.0;
-    for (uint i = 0u; i < length; ++i) {
-        const float value = values[first + i];
-        lo = stdMin(lo, value);
-        hi = stdMax(hi, value);
+    if (!TENSOR_SCALE) {
+        for (uint i = 0u; i < length; ++i) {
+            const float value = values[first + i];
+            lo = stdMin(lo, value);
+            hi = stdMax(hi, value);
+        }
+        s = scaleForRange(lo, hi);
     }
-    Scale s = scaleForRange(lo, hi);
-    if (MSE_SEARCH) {
+    if (MSE_SEARCH && !TENSOR_SCALE) {
         float bestError = squaredError(first, length, s);
         for (int k = 1; k <= 20; ++k) {
             precise float factor = float(40 - k) * 0.025;
@@ -121,7 +137,9 @@ void main() {
     }
 
     uint at = unit * parameters.unitBytes;
-    if (FP32_SCALE) {
+    if (TENSOR_SCALE) {
+        // the scale and zero point are in the tensor header
+    } else if (FP32_SCALE) {
         storeU32(at, floatBitsToUint(s.scale));
         at += 4u;
     } else {
@@ -129,12 +147,12 @@ void main() {
         at += 2u;
     }
     BitWriter writer = bitWriter(at);
-    if (!SYMMETRIC)
+    if (!SYMMETRIC && !TENSOR_SCALE)
         put(writer, uint(s.zero), BITS);
     for (uint i = 0u; i < length; ++i) {
-        const float code = codeOf(values[first + i], s);
-        put(writer, uint(int(code)), BITS); // two's complement for negative symmetric codes
-        dequantized[first + i] = valueOf(code, s);
+        const uint field = fieldOf(codeOf(values[first + i], s));
+        put(writer, field, BITS);
+        dequantized[first + i] = valueOfField(field, s);
     }
     finish(writer);
 }
