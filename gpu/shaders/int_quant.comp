@@ -34,9 +34,9 @@ layout(std430, binding = 2) writeonly buffer Dequantized {
 layout(push_constant) uniform Parameters {
     uint rows;
     uint rowLength;
-    uint unitLength; // G, or the row length for "ch"
-    uint unitBytes;  // scale bytes + bit-field bytes of one unit
-    uint units;      // units in this chunk
+    uint unitLength;  // G, or the row length for "ch"
+    uint unitBytes;   // scale bytes + bit-field bytes of one unit
+    uint units;       // units in this chunk
     uint tensorScale; // float bits (TENSOR_SCALE)
     uint tensorZero;  // zero point (TENSOR_SCALE, asymmetric)
 }

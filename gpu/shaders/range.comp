@@ -26,6 +26,8 @@ shared float folded[3][THREADS];
 
 void main() {
     const uint group = linearWorkgroup();
+    if (group * THREADS * PER_THREAD >= parameters.count)
+        return; // beyond the data (the dispatch grid may overshoot): the whole workgroup leaves
     const uint lane = gl_LocalInvocationID.x;
     const uint base = group * THREADS * PER_THREAD + lane;
     float lo = 0.0;

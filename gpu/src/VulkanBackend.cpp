@@ -14,7 +14,7 @@ namespace bitlens {
 namespace {
 
 constexpr uint64_t kDefaultChunkBytes = 32ull << 20;
-constexpr uint32_t kErrorSumsPerWorkgroup = 4096; // THREADS * PER_THREAD in error_sums.comp
+constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // THREADS * PER_THREAD in error_sums.comp
 constexpr uint32_t kErrorSumsFields = 5;
 constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
 constexpr uint32_t kHistogramMaxBins = 4096;
@@ -131,19 +131,28 @@ VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
     return *slots_[slot];
 }
 
-void VulkanBackend::recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype,
-                                  uint64_t count) {
+VkBuffer VulkanBackend::recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype,
+                                      uint64_t count, bool direct) {
+    if (dtype == DType::F32 && direct)
+        return slot.upload.get();
+    ensure(slot.values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
     if (dtype == DType::F32) {
         copy(command, slot.upload, slot.values, count * 4);
-        return;
+        return slot.values.get();
     }
-    copy(command, slot.upload, slot.raw, count * 2);
-    CommandSlot::barrier(command);
+    VkBuffer source = slot.upload.get();
+    if (!direct) {
+        ensure(slot.raw, context_, count * 2, GpuBuffer::Kind::DeviceLocal);
+        copy(command, slot.upload, slot.raw, count * 2);
+        CommandSlot::barrier(command);
+        source = slot.raw.get();
+    }
     const uint32_t pushed = uint32_t(count);
-    const BufferRange buffers[] = {{slot.raw.get(), 0, VK_WHOLE_SIZE},
+    const BufferRange buffers[] = {{source, 0, VK_WHOLE_SIZE},
                                    {slot.values.get(), 0, VK_WHOLE_SIZE}};
     kernels_->kernel(dtype == DType::F16 ? "convert_f16" : "convert_bf16", 2, 4)
         .record(command, buffers, bytesOf(pushed), divideUp(count, kConvertPerWorkgroup));
+    return slot.values.get();
 }
 
 std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType dtype) {
@@ -162,14 +171,13 @@ std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType
             const uint64_t first = chunk * perChunk;
             const uint64_t n = std::min(perChunk, count - first);
             ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
-            ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
             std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
             slot.upload.flush();
-            recordToFloat(command, slot, dtype, n);
+            const VkBuffer floats = recordToFloat(command, slot, dtype, n, false);
             CommandSlot::barrier(command);
-            copy(command, slot.values, slot.readValues, n * 4);
+            const VkBufferCopy region{0, 0, n * 4};
+            vkCmdCopyBuffer(command, floats, slot.readValues.get(), 1, &region);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {
@@ -216,8 +224,10 @@ ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
             const uint32_t pushed = uint32_t(n);
             const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
                                            {slot.second.get(), 0, VK_WHOLE_SIZE},
-                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
-            kernels_->kernel("error_sums", 3, 4).record(command, buffers, bytesOf(pushed), groups);
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("error_sums", 5, 4).record(command, buffers, bytesOf(pushed), groups);
             CommandSlot::barrier(command);
             copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
             CommandSlot::barrierToHost(command);
@@ -320,17 +330,15 @@ TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dt
             const uint64_t n = std::min(step, count - first);
             const uint64_t groups = divideUp(n, kRangePerWorkgroup);
             ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
-            if (dtype != DType::F32)
-                ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.small, context_, groups * 12, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.readSmall, context_, groups * 12, GpuBuffer::Kind::Readback);
             std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
             slot.upload.flush();
-            recordToFloat(command, slot, dtype, n);
+            const VkBuffer floats =
+                recordToFloat(command, slot, dtype, n, context_->unifiedMemory());
             CommandSlot::barrier(command);
             const uint32_t pushed = uint32_t(n);
-            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+            const BufferRange buffers[] = {{floats, 0, VK_WHOLE_SIZE},
                                            {slot.small.get(), 0, VK_WHOLE_SIZE}};
             kernels_->kernel("range", 2, 4).record(command, buffers, bytesOf(pushed), groups);
             CommandSlot::barrier(command);
@@ -408,11 +416,14 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     ErrorAccumulator total;
     const ComputeKernel& quantizer = kernels_->kernel(
         kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
-    const ComputeKernel& errorSums = kernels_->kernel("error_sums", 3, 4);
+    const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
 
     auto chunkRows = [&](uint64_t chunk) {
         return std::min(rowsPerChunk, shape.rows - chunk * rowsPerChunk);
     };
+    // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffer and write
+    // the readback buffers themselves instead of going through device-local copies.
+    const bool direct = context_->unifiedMemory();
     ChunkStream stream(context_);
     stream.run(
         divideUp(shape.rows, rowsPerChunk),
@@ -422,39 +433,44 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t n = part.elements();
             const uint64_t packedBytes = part.rows * rowPackedBytes;
             const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
+            const uint64_t partialBytes = groups * kErrorSumsFields * 4;
             ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
-            if (dtype != DType::F32)
-                ensure(slot.raw, context_, n * size, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.small, context_, groups * kErrorSumsFields * 4,
-                   GpuBuffer::Kind::DeviceLocal);
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
             ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
-            ensure(slot.readSmall, context_, groups * kErrorSumsFields * 4,
-                   GpuBuffer::Kind::Readback);
+            ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
+            if (!direct) {
+                ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+                ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
+                ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
+            }
             std::memcpy(slot.upload.mapped().data(),
                         data.data() + chunk * rowsPerChunk * shape.rowLength * size, n * size);
             slot.upload.flush();
 
-            recordToFloat(command, slot, dtype, n);
+            const VkBuffer input = recordToFloat(command, slot, dtype, n, direct);
+            const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
+            const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
+            const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             CommandSlot::barrier(command);
             const FormatPushConstants pushed = kernel->pushConstants(part);
-            const BufferRange quantBuffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
-                                                {slot.packed.get(), 0, VK_WHOLE_SIZE},
-                                                {slot.second.get(), 0, VK_WHOLE_SIZE}};
+            const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+                                                {packedOut.get(), 0, VK_WHOLE_SIZE},
+                                                {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
             quantizer.record(command, quantBuffers, bytesOf(pushed), kernel->workgroups(part));
             CommandSlot::barrier(command);
             const uint32_t count = uint32_t(n);
-            const BufferRange sumBuffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
-                                              {slot.second.get(), 0, VK_WHOLE_SIZE},
-                                              {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            const BufferRange sumBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
+                                              {partialsOut.get(), 0, VK_WHOLE_SIZE},
+                                              {input, 0, VK_WHOLE_SIZE},
+                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
             errorSums.record(command, sumBuffers, bytesOf(count), groups);
             CommandSlot::barrier(command);
-            copy(command, slot.second, slot.readValues, n * 4);
-            copy(command, slot.packed, slot.readPacked, packedBytes);
-            copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
+            if (!direct) {
+                copy(command, slot.second, slot.readValues, n * 4);
+                copy(command, slot.packed, slot.readPacked, packedBytes);
+                copy(command, slot.small, slot.readSmall, partialBytes);
+            }
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {

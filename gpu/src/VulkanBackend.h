@@ -61,8 +61,11 @@ public:
 private:
     struct Slot;
     Slot& slotBuffers(size_t slot);
-    // Records the copy of a chunk's uploaded bytes into `values` as float32 (converting F16/BF16).
-    void recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count);
+    // Records what turns a chunk's uploaded bytes into float32 on the device (a copy, or the
+    // F16/BF16 conversion) and returns the buffer holding the floats; with `direct` (unified
+    // memory) shaders read the upload buffer itself.
+    VkBuffer recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count,
+                           bool direct);
     // The range of a whole tensor (for formats with a tensor-wide scale), measured on the device.
     TensorRange tensorRange(std::span<const std::byte> data, DType dtype);
     QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,

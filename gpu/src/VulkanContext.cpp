@@ -96,6 +96,19 @@ uint32_t VulkanContext::memoryType(uint32_t typeBits, VkMemoryPropertyFlags requ
     return fallback;
 }
 
+bool VulkanContext::unifiedMemory() const {
+    bool anyDeviceLocal = false;
+    for (uint32_t type = 0; type < memory_.memoryTypeCount; ++type) {
+        const VkMemoryPropertyFlags flags = memory_.memoryTypes[type].propertyFlags;
+        if (!(flags & VK_MEMORY_PROPERTY_DEVICE_LOCAL_BIT))
+            continue;
+        if (!(flags & VK_MEMORY_PROPERTY_HOST_VISIBLE_BIT))
+            return false;
+        anyDeviceLocal = true;
+    }
+    return anyDeviceLocal;
+}
+
 VkMemoryPropertyFlags VulkanContext::memoryTypeFlags(uint32_t type) const {
     return memory_.memoryTypes[type].propertyFlags;
 }

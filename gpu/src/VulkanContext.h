@@ -39,6 +39,8 @@ public:
     uint32_t memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
                         VkMemoryPropertyFlags preferred = 0) const;
     VkMemoryPropertyFlags memoryTypeFlags(uint32_t type) const;
+    // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
+    bool unifiedMemory() const;
 
 private:
     VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description);

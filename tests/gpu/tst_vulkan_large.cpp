@@ -2,7 +2,6 @@
 // A tensor larger than lavapipe's 128 MiB maxStorageBufferRange goes through in row chunks and
 // still matches the CPU reference exactly.
 #include "VulkanBackend.h"
-
 #include "core/metrics/ErrorMetrics.h"
 #include "core/quant/FormatRegistry.h"
 
@@ -26,7 +25,8 @@ private slots:
         VulkanBackendOptions options;
         options.context.validation = true;
         VulkanBackend backend(options);
-        QVERIFY(values.size() * sizeof(float) > backend.context().description().maxStorageBufferRange ||
+        QVERIFY(values.size() * sizeof(float) >
+                    backend.context().description().maxStorageBufferRange ||
                 backend.context().description().maxStorageBufferRange > (1ull << 30));
         const auto format = makeFormat("q8_0");
         uint64_t chunks = 0;
