@@ -50,6 +50,8 @@ public:
     const std::filesystem::path& source() const { return source_; }
     const std::string& format() const { return format_; } // "safetensors", "gguf", "keras-h5" ...
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
+    // The mapped files tensors point into, plus any in-memory source (MappedFile::fromMemory) a
+    // reader filled with bytes it had to decode, such as compressed HDF5 datasets.
     const std::vector<MappedFile>& files() const { return files_; }
     // Format-specific metadata (safetensors __metadata__, GGUF key/values, Keras model_config,
     // Hugging Face config.json, llama2.c header), always a JSON object.
