@@ -26,6 +26,39 @@ CommandSlot::CommandSlot(std::shared_ptr<VulkanContext> context) : context_(std:
     VkFence fence = VK_NULL_HANDLE;
     BITLENS_VK_CHECK(vkCreateFence(device, &fenceInfo, nullptr, &fence));
     fence_ = VulkanHandle<VkFence>(device, fence, vkDestroyFence);
+
+    if (context_->timestampPeriod() > 0) {
+        VkQueryPoolCreateInfo queryInfo{VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO};
+        queryInfo.queryType = VK_QUERY_TYPE_TIMESTAMP;
+        queryInfo.queryCount = 2;
+        VkQueryPool queries = VK_NULL_HANDLE;
+        BITLENS_VK_CHECK(vkCreateQueryPool(device, &queryInfo, nullptr, &queries));
+        timestamps_ = VulkanHandle<VkQueryPool>(device, queries, vkDestroyQueryPool);
+    }
+}
+
+void CommandSlot::markStart() {
+    if (!timestamps_)
+        return;
+    vkCmdResetQueryPool(command_, timestamps_.get(), 0, 2);
+    vkCmdWriteTimestamp(command_, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, timestamps_.get(), 0);
+}
+
+void CommandSlot::markEnd() {
+    if (!timestamps_)
+        return;
+    vkCmdWriteTimestamp(command_, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, timestamps_.get(), 1);
+    marked_ = true;
+}
+
+double CommandSlot::kernelSeconds() const {
+    if (!marked_ || pending_)
+        return 0;
+    uint64_t ticks[2] = {};
+    if (vkGetQueryPoolResults(context_->device(), timestamps_.get(), 0, 2, sizeof ticks, ticks,
+                              sizeof(uint64_t), VK_QUERY_RESULT_64_BIT) != VK_SUCCESS)
+        return 0;
+    return double(ticks[1] - ticks[0]) * double(context_->timestampPeriod()) * 1e-9;
 }
 
 void CommandSlot::begin() {
@@ -34,6 +67,7 @@ void CommandSlot::begin() {
     VkCommandBufferBeginInfo info{VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO};
     info.flags = VK_COMMAND_BUFFER_USAGE_ONE_TIME_SUBMIT_BIT;
     BITLENS_VK_CHECK(vkBeginCommandBuffer(command_, &info));
+    marked_ = false;
 }
 
 void CommandSlot::submit() {

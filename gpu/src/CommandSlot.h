@@ -21,6 +21,13 @@ public:
     void wait();
     bool pending() const { return pending_; }
 
+    // Device time between two points of the recorded commands: markStart() and markEnd() record
+    // timestamps; after wait(), kernelSeconds() is the time between them (0 when the queue has
+    // no timestamps or nothing was marked).
+    void markStart();
+    void markEnd();
+    double kernelSeconds() const;
+
     // Records a full memory barrier between compute/transfer stages (shader writes become visible
     // to the next dispatch or copy).
     static void barrier(VkCommandBuffer command);
@@ -31,8 +38,10 @@ private:
     std::shared_ptr<VulkanContext> context_;
     VulkanHandle<VkCommandPool> pool_;
     VulkanHandle<VkFence> fence_;
+    VulkanHandle<VkQueryPool> timestamps_;
     VkCommandBuffer command_ = VK_NULL_HANDLE; // freed with the pool
     bool pending_ = false;
+    bool marked_ = false;
 };
 
 } // namespace bitlens

@@ -414,6 +414,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
         std::copy(header.begin(), header.end(), result.packed.begin());
     }
     ErrorAccumulator total;
+    lastKernelSeconds_ = 0;
     const ComputeKernel& quantizer = kernels_->kernel(
         kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
@@ -452,6 +453,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             CommandSlot::barrier(command);
+            stream.slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
             const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
                                                 {packedOut.get(), 0, VK_WHOLE_SIZE},
@@ -465,6 +467,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                                               {input, 0, VK_WHOLE_SIZE},
                                               {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
             errorSums.record(command, sumBuffers, bytesOf(count), groups);
+            stream.slot(s).markEnd();
             CommandSlot::barrier(command);
             if (!direct) {
                 copy(command, slot.second, slot.readValues, n * 4);
@@ -478,6 +481,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t rows = chunkRows(chunk);
             const uint64_t firstRow = chunk * rowsPerChunk;
             const uint64_t n = rows * shape.rowLength;
+            lastKernelSeconds_ += stream.slot(s).kernelSeconds();
             slot.readValues.invalidate();
             slot.readPacked.invalidate();
             slot.readSmall.invalidate();

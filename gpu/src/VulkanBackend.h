@@ -56,6 +56,10 @@ public:
                                     std::span<const float> reference = {});
 
     const VulkanContext& context() const { return *context_; }
+    // Device time of the last quantize()'s format and metrics kernels, summed over its chunks
+    // (timestamp queries; 0 when the device has none). With the wall time of the call it splits
+    // kernel time from upload/readback time: the timing `bench formats` reports.
+    double lastKernelSeconds() const { return lastKernelSeconds_; }
     uint64_t chunkBytes() const { return chunkBytes_; }
 
 private:
@@ -75,6 +79,7 @@ private:
     std::unique_ptr<KernelLibrary> kernels_;
     uint64_t chunkBytes_ = 0;
     std::vector<std::unique_ptr<Slot>> slots_;
+    double lastKernelSeconds_ = 0;
 };
 
 } // namespace bitlens

@@ -38,6 +38,11 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     if (chosen == familyCount)
         throw NoVulkanDevice(description_.name + " has no compute queue");
     queueFamily_ = chosen;
+    if (families[chosen].timestampValidBits > 0) {
+        VkPhysicalDeviceProperties properties;
+        vkGetPhysicalDeviceProperties(description_.handle, &properties);
+        timestampPeriod_ = properties.limits.timestampPeriod;
+    }
 
     const float priority = 1.0f;
     VkDeviceQueueCreateInfo queueInfo{VK_STRUCTURE_TYPE_DEVICE_QUEUE_CREATE_INFO};

@@ -39,6 +39,8 @@ public:
     uint32_t memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
                         VkMemoryPropertyFlags preferred = 0) const;
     VkMemoryPropertyFlags memoryTypeFlags(uint32_t type) const;
+    // Nanoseconds per timestamp tick of the compute queue; 0 when it has no timestamps.
+    float timestampPeriod() const { return timestampPeriod_; }
     // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
     bool unifiedMemory() const;
 
@@ -52,6 +54,7 @@ private:
     VkQueue queue_ = VK_NULL_HANDLE;
     uint32_t queueFamily_ = 0;
     PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
+    float timestampPeriod_ = 0;
 };
 
 } // namespace bitlens
