@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
-// Histogram with caller-given ascending edges e[0..bins]: value v counts in bin i when
-// e[i] <= v < e[i+1], the last bin also takes v == e[bins]; below e[0] counts as underflow,
-// above e[bins] (or NaN) as overflow. With errorMode set it bins values - reference.
-// Counts: [0, bins) the bins, [bins] underflow, [bins+1] overflow; added atomically, so the
-// buffer must be zeroed before the first dispatch.
+// Histogram with caller-given edges: e[0..bins-1] ascending lower bounds (+infinity for a bin
+// nothing reaches), v counts in the last bin i with e[i] <= v; below e[0] counts as underflow,
+// above e[bins] as overflow, NaN on its own. With errorMode set it bins values - reference.
+// Counts: [0, bins) the bins, [bins] underflow, [bins+1] overflow, [bins+2] NaN; added
+// atomically, so the buffer must be zeroed before the first dispatch.
 #version 450
 #include "common.glsl"
 
@@ -31,12 +31,14 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
-shared uint localCounts[MAX_BINS + 2u];
+shared uint localCounts[MAX_BINS + 3u];
 
 uint binOf(float v) {
     const uint bins = parameters.bins;
-    if (!(v >= edges[0])) // below the range; NaN fails every comparison and goes to overflow
-        return isnan(v) ? bins + 1u : bins;
+    if (isnan(v))
+        return bins + 2u;
+    if (v < edges[0])
+        return bins;
     if (v > edges[bins])
         return bins + 1u;
     // Largest i in [0, bins) with edges[i] <= v.
@@ -54,7 +56,7 @@ uint binOf(float v) {
 
 void main() {
     const uint bins = parameters.bins;
-    for (uint i = gl_LocalInvocationID.x; i < bins + 2u; i += THREADS)
+    for (uint i = gl_LocalInvocationID.x; i < bins + 3u; i += THREADS)
         localCounts[i] = 0u;
     barrier();
     const uint base = linearWorkgroup() * THREADS * PER_THREAD + gl_LocalInvocationID.x;
@@ -68,7 +70,7 @@ void main() {
         atomicAdd(localCounts[binOf(v)], 1u);
     }
     barrier();
-    for (uint i = gl_LocalInvocationID.x; i < bins + 2u; i += THREADS)
+    for (uint i = gl_LocalInvocationID.x; i < bins + 3u; i += THREADS)
         if (localCounts[i] != 0u)
             atomicAdd(counts[i], localCounts[i]);
 }

@@ -250,8 +250,9 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
                                                std::span<const float> reference) {
     if (edges.size() < 2 || edges.size() - 1 > kHistogramMaxBins)
         throw Error("a histogram needs 1 to 4096 bins");
-    if (!std::is_sorted(edges.begin(), edges.end()) ||
-        std::any_of(edges.begin(), edges.end(), [](float e) { return std::isnan(e); }))
+    if (!std::is_sorted(edges.begin(), edges.end() - 1) ||
+        std::any_of(edges.begin(), edges.end(), [](float e) { return std::isnan(e); }) ||
+        !(edges.back() >= edges.front()))
         throw Error("histogram edges must be ascending numbers");
     if (!reference.empty() && reference.size() != values.size())
         throw Error("an error histogram needs as many reference values as values");
@@ -260,8 +261,8 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
     const uint64_t step = std::max<uint64_t>(
         chunkBytes_ / 4 / kHistogramPerWorkgroup * kHistogramPerWorkgroup, kHistogramPerWorkgroup);
     const uint64_t edgesBytes = edges.size() * 4;
-    const uint64_t countsBytes = (bins + 2) * 4;
-    std::vector<uint64_t> counts(bins + 2, 0);
+    const uint64_t countsBytes = (bins + 3) * 4;
+    std::vector<uint64_t> counts(bins + 3, 0);
     ChunkStream stream(context_);
     stream.run(
         divideUp(count, step),
@@ -308,7 +309,7 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
             slot.readSmall.invalidate();
             const auto* chunkCounts =
                 reinterpret_cast<const uint32_t*>(slot.readSmall.mapped().data());
-            for (uint32_t i = 0; i < bins + 2; ++i)
+            for (uint32_t i = 0; i < bins + 3; ++i)
                 counts[i] += chunkCounts[i];
         },
         {});

@@ -49,9 +49,11 @@ public:
     std::vector<float> toFloat(std::span<const std::byte> data, DType dtype);
     // ErrorMetrics of dequantized against original, reduced on the device.
     ErrorMetrics errorMetrics(std::span<const float> original, std::span<const float> dequantized);
-    // Counts per bin for ascending edges (bins = edges.size() - 1, at most 4096): bin i holds
-    // edges[i] <= v < edges[i+1], the last bin also v == edges.back(); then underflow and
-    // overflow (NaN included). With reference non-empty, v = values[i] - reference[i] in float.
+    // Counts per bin (bins = edges.size() - 1, at most 4096): edges[0..bins-1] are ascending lower
+    // bounds (+infinity for a bin nothing reaches) and v falls in the last bin i with
+    // edges[i] <= v; v < edges[0] is underflow, v > edges[bins] overflow. Then come the underflow,
+    // overflow and NaN counts. With reference non-empty, v = values[i] - reference[i] in float.
+    // equalWidthFloatEdges (HistogramEdges.h) gives edges that reproduce the CPU histogram.
     std::vector<uint64_t> histogram(std::span<const float> values, std::span<const float> edges,
                                     std::span<const float> reference = {});
 

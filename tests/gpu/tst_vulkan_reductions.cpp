@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "HistogramEdges.h"
 #include "VulkanBackend.h"
 #include "core/metrics/ErrorMetrics.h"
 #include "core/tensor/FloatBits.h"
@@ -45,10 +46,12 @@ void compareRelative(double actual, double expected, double tolerance, const cha
 std::vector<uint64_t> histogramOnHost(std::span<const float> values, std::span<const float> edges,
                                       std::span<const float> reference) {
     const size_t bins = edges.size() - 1;
-    std::vector<uint64_t> counts(bins + 2, 0);
+    std::vector<uint64_t> counts(bins + 3, 0);
     for (size_t i = 0; i < values.size(); ++i) {
         const float v = reference.empty() ? values[i] : values[i] - reference[i];
-        if (std::isnan(v) || v > edges.back())
+        if (std::isnan(v))
+            ++counts[bins + 2];
+        else if (v > edges.back())
             ++counts[bins + 1];
         else if (v < edges.front())
             ++counts[bins];
@@ -56,6 +59,25 @@ std::vector<uint64_t> histogramOnHost(std::span<const float> values, std::span<c
             ++counts[std::min<size_t>(
                 size_t(std::upper_bound(edges.begin(), edges.end(), v) - edges.begin()) - 1,
                 bins - 1)];
+    }
+    return counts;
+}
+
+// The CPU histogram's equal-width rule (core/metrics/Histogram): bins, underflow, overflow, NaN.
+std::vector<uint64_t> equalWidthOnHost(std::span<const float> values, double low, double high,
+                                       uint32_t count) {
+    std::vector<uint64_t> counts(count + 3, 0);
+    const double scale = double(count) / (high - low);
+    for (float value : values) {
+        const double x = value;
+        if (std::isnan(x))
+            ++counts[count + 2];
+        else if (x < low)
+            ++counts[count];
+        else if (x > high)
+            ++counts[count + 1];
+        else
+            ++counts[std::min<uint64_t>(count - 1, uint64_t((x - low) * scale))];
     }
     return counts;
 }
@@ -130,6 +152,37 @@ private slots:
         compareRelative(gpu.sqnrDb, cpu.sqnrDb, 1e-6, "sqnrDb");
         compareRelative(gpu.cosine, cpu.cosine, 1e-6, "cosine");
         QCOMPARE(backend.context().instance().validationMessages(), uint64_t(0));
+    }
+
+    void equalWidthEdgesMatchCpuBinning_data() {
+        QTest::addColumn<double>("low");
+        QTest::addColumn<double>("high");
+        QTest::addColumn<uint>("count");
+        QTest::newRow("symmetric 64") << -0.3 << 0.3 << 64u;
+        QTest::newRow("odd range 1000") << -1.7e-3 << 2.3e-2 << 1000u;
+        QTest::newRow("tiny width") << 1.0 << 1.0 + 1e-6 << 4096u;
+        QTest::newRow("one bin") << -1.0 << 1.0 << 1u;
+    }
+    void equalWidthEdgesMatchCpuBinning() {
+        QFETCH(double, low);
+        QFETCH(double, high);
+        QFETCH(uint, count);
+        const std::vector<float> edges = equalWidthFloatEdges(low, high, count);
+        QCOMPARE(edges.size(), size_t(count) + 1);
+        QVERIFY(std::is_sorted(edges.begin(), edges.end() - 1));
+        QVERIFY(edges.back() >= edges.front());
+        // Values on and around every bin boundary, beyond both ends, NaN and infinities.
+        std::vector<float> values = normalValues(100000, 12, float(high - low));
+        for (uint32_t i = 0; i <= count; ++i) {
+            const float boundary = float(low + (high - low) * double(i) / double(count));
+            for (float v = std::nextafter(boundary, -INFINITY), k = 0; k < 3;
+                 v = std::nextafter(v, INFINITY), ++k)
+                values.push_back(v);
+        }
+        values.insert(values.end(), {float(low), float(high), std::nanf(""), INFINITY, -INFINITY,
+                                     float(low) - 1.0f, float(high) + 1.0f});
+        VulkanBackend backend(validated(1 << 16));
+        QCOMPARE(backend.histogram(values, edges), equalWidthOnHost(values, low, high, count));
     }
 
     void histogramMatchesRule() {
