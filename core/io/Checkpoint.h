@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace bitlens {
@@ -90,6 +91,7 @@ private:
     std::string format_;
     std::vector<MappedFile> files_;
     std::vector<TensorInfo> tensors_;
+    std::unordered_map<std::string, size_t> tensorIndexByName_;
     nlohmann::json metadata_ = nlohmann::json::object();
     nlohmann::json model_ = nlohmann::json::object();
 };
