@@ -63,7 +63,7 @@ float storedScale(float raw) {
 }
 
 Scale scaleForRange(float lo, float hi) {
-    precise float span = SYMMETRIC ? stdMax(-lo, hi) : hi - lo;
+    precise float span = SYMMETRIC ? stdMax(hi, -lo) : hi - lo; // argument order matters for -0
     Scale result = Scale(storedScale(exactDivide(span, QMAX)), 0.0);
     if (!SYMMETRIC && result.scale != 0.0)
         result.zero = stdClamp(roundHalfAwayFromZero(exactDivide(-lo, result.scale)), 0.0, QMAX);

@@ -3,6 +3,7 @@
 
 #include "Float8Kernel.h"
 #include "GgmlKernel.h"
+#include "IntegerKernel.h"
 #include "MxKernel.h"
 #include "Nvfp4Kernel.h"
 
@@ -10,8 +11,8 @@ namespace bitlens {
 
 std::unique_ptr<FormatKernel> findFormatKernel(const Format& format) {
     using Factory = std::unique_ptr<FormatKernel> (*)(const Format&);
-    for (Factory create :
-         {&GgmlKernel::create, &MxKernel::create, &Float8Kernel::create, &Nvfp4Kernel::create})
+    for (Factory create : {&IntegerKernel::create, &GgmlKernel::create, &MxKernel::create,
+                           &Float8Kernel::create, &Nvfp4Kernel::create})
         if (auto kernel = create(format))
             return kernel;
     return nullptr;
