@@ -2,6 +2,7 @@
 #include "cli/Command.h"
 
 #include "cli/BenchCommand.h"
+#include "cli/DevicesCommand.h"
 #include "cli/EvalCommand.h"
 #include "cli/FormatsCommand.h"
 #include "cli/InfoCommand.h"
@@ -27,6 +28,8 @@ const std::vector<Command>& commands() {
         {"train-demo", "train-demo OUTPUT.h5 [--epochs N] [--seed S] [--data DIR]",
          "train the demo Fashion-MNIST classifier and save it as a Keras HDF5 file",
          runTrainDemoCommand},
+        {"devices", "devices [--device INDEX|NAME]",
+         "list the Vulkan devices and the one BitLens uses", runDevices},
     };
     return list;
 }

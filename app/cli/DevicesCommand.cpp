@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#include "cli/DevicesCommand.h"
+
+#include "DeviceCatalog.h"
+#include "NoVulkanDevice.h"
+#include "VulkanInstance.h"
+
+#include <iomanip>
+#include <ostream>
+
+namespace bitlens::cli {
+namespace {
+
+std::string mebibytes(uint64_t bytes) {
+    return std::to_string(bytes >> 20) + " MiB";
+}
+
+} // namespace
+
+int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    std::string option;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--device" && i + 1 < args.size()) {
+            option = args[++i];
+        } else {
+            err << "usage: bitlens-cli devices [--device INDEX|NAME]\n";
+            return 1;
+        }
+    }
+    const VulkanInstance instance(vulkanValidationRequested());
+    const std::vector<DeviceDescription> devices = describeDevices(instance);
+    const std::string selector = deviceSelector(option);
+    std::string chosenText;
+    size_t chosen = devices.size();
+    try {
+        chosen = chooseDevice(devices, selector);
+    } catch (const NoVulkanDevice& error) {
+        chosenText = error.what();
+    }
+    for (const DeviceDescription& device : devices) {
+        out << (device.index == chosen ? "* " : "  ") << device.index << ": " << device.name
+            << "\n      type: " << deviceTypeName(device.type)
+            << "\n      driver: " << device.driverName << " (" << device.driverInfo << ")"
+            << "\n      Vulkan: " << vulkanVersionText(device.apiVersion)
+            << "\n      device-local memory: " << mebibytes(device.deviceLocalBytes)
+            << "\n      maxStorageBufferRange: " << mebibytes(device.maxStorageBufferRange)
+            << "\n      subgroup size: " << device.subgroupSize << "\n      usable: "
+            << (device.missingFeatures.empty() ? "yes" : "no, lacks " + device.missingFeatures)
+            << "\n";
+    }
+    if (chosen < devices.size()) {
+        out << "chosen: " << chosen << " (" << devices[chosen].name << ")"
+            << (selector.empty() ? "" : " by selector '" + selector + "'") << "\n";
+        return 0;
+    }
+    out << "chosen: none: " << chosenText << "; BitLens will quantize on the CPU\n";
+    return 2;
+}
+
+} // namespace bitlens::cli

@@ -1,0 +1,92 @@
+// SPDX-License-Identifier: MIT
+// Shared helpers of the BitLens compute shaders.
+#ifndef BITLENS_COMMON_GLSL
+#define BITLENS_COMMON_GLSL
+
+// Linear workgroup index of a dispatch split over x and y by ComputeKernel::record.
+uint linearWorkgroup() {
+    return gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+}
+
+// IEEE binary16 bits -> float, exactly as halfToFloat in core/tensor/FloatBits.cpp.
+float halfBitsToFloat(uint bits) {
+    const uint sign = (bits & 0x8000u) << 16;
+    const uint exponent = (bits >> 10) & 0x1fu;
+    const uint mantissa = bits & 0x3ffu;
+    if (exponent == 0u) // zero or subnormal: mantissa * 2^-24, exact
+        return uintBitsToFloat(sign | floatBitsToUint(float(mantissa) * 5.9604644775390625e-8));
+    if (exponent == 0x1fu)
+        return uintBitsToFloat(sign | 0x7f800000u | (mantissa << 13));
+    return uintBitsToFloat(sign | ((exponent + 112u) << 23) | (mantissa << 13));
+}
+
+// float -> IEEE binary16 bits, round to nearest even, exactly as floatToHalf.
+uint floatToHalfBits(float value) {
+    const uint bits = floatBitsToUint(value);
+    const uint sign = (bits >> 16) & 0x8000u;
+    const uint magnitude = bits & 0x7fffffffu;
+    if (magnitude > 0x7f800000u)
+        return sign | 0x7e00u | ((magnitude >> 13) & 0x3ffu);
+    if (magnitude >= 0x477ff000u)
+        return sign | 0x7c00u;
+    if (magnitude < 0x38800000u) {
+        precise float scaled = uintBitsToFloat(magnitude) * 16777216.0; // exact
+        return sign | uint(roundEven(scaled));
+    }
+    const uint rebased = magnitude - (112u << 23);
+    const uint rounded = rebased + 0xfffu + ((rebased >> 13) & 1u);
+    return sign | (rounded >> 13);
+}
+
+// bfloat16 bits -> float.
+float bf16BitsToFloat(uint bits) {
+    return uintBitsToFloat(bits << 16);
+}
+
+// a * b == hi + lo exactly (Dekker's product with Veltkamp's split), from correctly rounded
+// multiplications and additions only: GLSL's fma need not be fused. |a|, |b| < 2^100.
+void exactProduct(float a, float b, out float hi, out float lo) {
+    precise float product = a * b;
+    precise float ca = 4097.0 * a;
+    precise float aHigh = ca - (ca - a);
+    precise float aLow = a - aHigh;
+    precise float cb = 4097.0 * b;
+    precise float bHigh = cb - (cb - b);
+    precise float bLow = b - bHigh;
+    precise float error = ((aHigh * bHigh - product) + aHigh * bLow + aLow * bHigh) + aLow * bLow;
+    hi = product;
+    lo = error;
+}
+
+// x - q * y for q near x / y (then x - hi is exact by Sterbenz's lemma).
+float divisionRemainder(float x, float q, float y) {
+    float hi;
+    float lo;
+    exactProduct(q, y, hi, lo);
+    precise float remainder = (x - hi) - lo;
+    return remainder;
+}
+
+// x / y correctly rounded (IEEE division, as the CPU reference computes it) even where the
+// device's OpFDiv is approximate (Vulkan allows 2.5 ulp): the quotient moves to a neighbouring
+// float while that leaves a smaller remainder, i.e. lies nearer the true quotient.
+float exactDivide(float x, float y) {
+    float q = x / y;
+    if (q == 0.0 || isinf(q) || isnan(q) || abs(q) > 1e30 || abs(y) > 1e30 || abs(x) > 1e30 ||
+        abs(q) < 1e-30 || abs(y) < 1e-30)
+        return q;
+    float remainder = divisionRemainder(x, q, y);
+    for (int step = 0; step < 3 && remainder != 0.0; ++step) {
+        const bool upward = (remainder > 0.0) == (y > 0.0); // the true quotient is above q
+        const uint bits = floatBitsToUint(q);
+        const float neighbour = uintBitsToFloat((q > 0.0) == upward ? bits + 1u : bits - 1u);
+        const float neighbourRemainder = divisionRemainder(x, neighbour, y);
+        if (!(abs(neighbourRemainder) < abs(remainder)))
+            break;
+        q = neighbour;
+        remainder = neighbourRemainder;
+    }
+    return q;
+}
+
+#endif

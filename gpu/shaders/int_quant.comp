@@ -1,0 +1,158 @@
+// SPDX-License-Identifier: MIT
+// Integer formats "int{B}-{gG|ch|tensor}-{sym|asym}[-fp32][-mse]" (core/quant/IntegerFormat.h is
+// the spec this follows operation by operation): one invocation quantizes one scale unit (a group
+// or a row) and writes its scale, bit fields and dequantized values. With TENSOR_SCALE the unit
+// is a row that only holds codes: the host derived the tensor's scale and zero point from the
+// measured tensor range and wrote them in the header.
+// Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
+// the fp32 scale and the MSE clipping search.
+#version 450
+#extension GL_EXT_shader_8bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#include "common.glsl"
+#include "reference_math.glsl"
+
+#ifndef BITS
+#error "define BITS (2..8)"
+#endif
+
+layout(local_size_x = 64) in;
+layout(constant_id = 0) const bool SYMMETRIC = true;
+layout(constant_id = 1) const bool FP32_SCALE = false;
+layout(constant_id = 2) const bool MSE_SEARCH = false;
+layout(constant_id = 3) const bool TENSOR_SCALE = false;
+
+layout(std430, binding = 0) readonly buffer Values {
+    float values[];
+};
+layout(std430, binding = 1) writeonly buffer Packed {
+    uint8_t packed[];
+};
+layout(std430, binding = 2) writeonly buffer Dequantized {
+    float dequantized[];
+};
+layout(push_constant) uniform Parameters {
+    uint rows;
+    uint rowLength;
+    uint unitLength;  // G, or the row length for "ch"
+    uint unitBytes;   // scale bytes + bit-field bytes of one unit
+    uint units;       // units in this chunk
+    uint tensorScale; // float bits (TENSOR_SCALE)
+    uint tensorZero;  // zero point (TENSOR_SCALE, asymmetric)
+}
+parameters;
+
+#include "packed_bytes.glsl"
+
+const float QMAX = SYMMETRIC ? float((1 << (BITS - 1)) - 1) : float((1 << BITS) - 1);
+
+struct Scale {
+    float scale;
+    float zero;
+};
+
+// storedScale: fp16 scales round up to the next fp16 when RNE rounded down.
+float storedScale(float raw) {
+    if (FP32_SCALE)
+        return stdMin(raw, 3.4028234663852886e38);
+    const float clamped = stdMin(raw, 65504.0);
+    uint bits = floatToHalfBits(clamped);
+    if (halfBitsToFloat(bits) < clamped)
+        ++bits;
+    return halfBitsToFloat(bits);
+}
+
+Scale scaleForRange(float lo, float hi) {
+    precise float span = SYMMETRIC ? stdMax(hi, -lo) : hi - lo; // argument order matters for -0
+    Scale result = Scale(storedScale(exactDivide(span, QMAX)), 0.0);
+    if (!SYMMETRIC && result.scale != 0.0)
+        result.zero = stdClamp(roundHalfAwayFromZero(exactDivide(-lo, result.scale)), 0.0, QMAX);
+    return result;
+}
+
+// The code (zero point included) as a float holding an integer.
+float codeOf(float value, Scale s) {
+    if (s.scale == 0.0)
+        return s.zero;
+    const float lowest = SYMMETRIC ? -QMAX : -s.zero;
+    const float highest = SYMMETRIC ? QMAX : QMAX - s.zero;
+    return stdClamp(roundHalfAwayFromZero(exactDivide(value, s.scale)), lowest, highest) + s.zero;
+}
+
+// The stored B-bit field of a code (two's complement for negative symmetric codes).
+uint fieldOf(float code) {
+    return uint(int(code)) & ((1u << BITS) - 1u);
+}
+
+// The value a decoder reads from a field. Decoding the stored bits (rather than converting the
+// float code) also keeps compilers from turning float(int(x)) into trunc(x), which keeps -0.
+float valueOfField(uint field, Scale s) {
+    const int code = SYMMETRIC ? (int(field << (32 - BITS)) >> (32 - BITS)) : int(field);
+    precise float result = float(code - int(s.zero)) * s.scale;
+    return result;
+}
+
+float squaredError(uint first, uint length, Scale s) {
+    precise float sum = 0.0;
+    for (uint i = 0u; i < length; ++i) {
+        const float value = values[first + i];
+        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
+        precise float square = difference * difference;
+        sum = sum + square;
+    }
+    return sum;
+}
+
+void main() {
+    const uint unit = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
+    if (unit >= parameters.units)
+        return;
+    const uint length = parameters.unitLength;
+    const uint first = unit * length;
+
+    Scale s = Scale(uintBitsToFloat(parameters.tensorScale), float(parameters.tensorZero));
+    float lo = 0.0;
+    float hi = 0.0;
+    if (!TENSOR_SCALE) {
+        for (uint i = 0u; i < length; ++i) {
+            const float value = values[first + i];
+            lo = stdMin(lo, value);
+            hi = stdMax(hi, value);
+        }
+        s = scaleForRange(lo, hi);
+    }
+    if (MSE_SEARCH && !TENSOR_SCALE) {
+        float bestError = squaredError(first, length, s);
+        for (int k = 1; k <= 20; ++k) {
+            precise float factor = float(40 - k) * 0.025;
+            precise float candidateLo = lo * factor;
+            precise float candidateHi = hi * factor;
+            const Scale candidate = scaleForRange(candidateLo, candidateHi);
+            const float error = squaredError(first, length, candidate);
+            if (error < bestError) {
+                s = candidate;
+                bestError = error;
+            }
+        }
+    }
+
+    uint at = unit * parameters.unitBytes;
+    if (TENSOR_SCALE) {
+        // the scale and zero point are in the tensor header
+    } else if (FP32_SCALE) {
+        storeU32(at, floatBitsToUint(s.scale));
+        at += 4u;
+    } else {
+        storeU16(at, floatToHalfBits(s.scale));
+        at += 2u;
+    }
+    BitWriter writer = bitWriter(at);
+    if (!SYMMETRIC && !TENSOR_SCALE)
+        put(writer, uint(s.zero), BITS);
+    for (uint i = 0u; i < length; ++i) {
+        const uint field = fieldOf(codeOf(values[first + i], s));
+        put(writer, field, BITS);
+        dequantized[first + i] = valueOfField(field, s);
+    }
+    finish(writer);
+}

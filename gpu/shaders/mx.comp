@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: MIT
+// OCP Microscaling blocks (core/quant/MicroscalingFormat.h is the spec): one invocation per
+// 32-value block writes the E8M0 shared exponent, the element bit fields and the dequantized
+// values. Variants mx_e4m3, mx_e5m2, mx_e2m3, mx_e3m2, mx_e2m1, mx_int8 (-DELEMENT_...).
+#version 450
+#extension GL_EXT_shader_8bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#include "common.glsl"
+#include "minifloat.glsl"
+
+#if defined(ELEMENT_E4M3)
+#define SPEC E4M3
+#define ELEMENT_BITS 8u
+#define LARGEST_NORMAL_EXPONENT 8
+#elif defined(ELEMENT_E5M2)
+#define SPEC E5M2
+#define ELEMENT_BITS 8u
+#define LARGEST_NORMAL_EXPONENT 15
+#elif defined(ELEMENT_E2M3)
+#define SPEC E2M3
+#define ELEMENT_BITS 6u
+#define LARGEST_NORMAL_EXPONENT 2
+#elif defined(ELEMENT_E3M2)
+#define SPEC E3M2
+#define ELEMENT_BITS 6u
+#define LARGEST_NORMAL_EXPONENT 4
+#elif defined(ELEMENT_E2M1)
+#define SPEC E2M1
+#define ELEMENT_BITS 4u
+#define LARGEST_NORMAL_EXPONENT 2
+#elif defined(ELEMENT_INT8)
+#define ELEMENT_BITS 8u
+#define LARGEST_NORMAL_EXPONENT 0
+#else
+#error "define the element type"
+#endif
+#define BLOCK_BYTES (1u + 32u * ELEMENT_BITS / 8u)
+
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer Values {
+    float values[];
+};
+layout(std430, binding = 1) writeonly buffer Packed {
+    uint8_t packed[];
+};
+layout(std430, binding = 2) writeonly buffer Dequantized {
+    float dequantized[];
+};
+layout(push_constant) uniform Parameters {
+    uint rows;
+    uint rowLength;
+    uint blockLength;
+    uint blocks; // blocks in this chunk
+}
+parameters;
+
+#include "packed_bytes.glsl"
+
+uint elementCode(float value, int sharedExponent) {
+    const float scaled = scaleByPowerOfTwo(value, -sharedExponent);
+#if defined(ELEMENT_INT8)
+    precise float times64 = scaled * 64.0;
+    return uint(int(stdClamp(roundHalfToEven(times64), -127.0, 127.0))) & 0xffu;
+#else
+    return floatToMinifloat(scaled, SPEC);
+#endif
+}
+
+float elementValue(uint code, int sharedExponent) {
+#if defined(ELEMENT_INT8)
+    return scaleByPowerOfTwo(float(int(code << 24) >> 24), sharedExponent - 6);
+#else
+    return scaleByPowerOfTwo(minifloatToFloat(code, SPEC), sharedExponent);
+#endif
+}
+
+void main() {
+    const uint block = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
+    if (block >= parameters.blocks)
+        return;
+    const uint first = block * 32u;
+    float amax = 0.0;
+    for (uint j = 0u; j < 32u; ++j)
+        amax = stdMax(amax, abs(values[first + j]));
+    int sharedExponent = -127;
+    if (amax != 0.0) {
+        const int exponent = int((floatBitsToUint(amax) >> 23) & 0xffu) - 127;
+        sharedExponent = clamp(exponent - LARGEST_NORMAL_EXPONENT, -127, 127);
+    }
+    const uint at = block * BLOCK_BYTES;
+    packed[at] = uint8_t(uint(sharedExponent + 127));
+    BitWriter writer = bitWriter(at + 1u);
+    for (uint j = 0u; j < 32u; ++j) {
+        const uint code = elementCode(values[first + j], sharedExponent);
+        put(writer, code, ELEMENT_BITS);
+        dequantized[first + j] = elementValue(code, sharedExponent);
+    }
+    finish(writer);
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: MIT
+#include "ComputeKernel.h"
+
+#include "SpirvRegistry.h"
+#include "VulkanError.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+
+namespace bitlens {
+
+ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineCache cache,
+                             const std::string& shader, uint32_t bindings,
+                             uint32_t pushConstantBytes, std::span<const uint32_t> specialization)
+    : context_(std::move(context)), shader_(shader), bindings_(bindings),
+      pushConstantBytes_(pushConstantBytes) {
+    const VkDevice device = context_->device();
+    const std::span<const uint32_t> code = spirvModule(shader);
+
+    std::vector<VkDescriptorSetLayoutBinding> layoutBindings(bindings);
+    for (uint32_t binding = 0; binding < bindings; ++binding) {
+        layoutBindings[binding].binding = binding;
+        layoutBindings[binding].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        layoutBindings[binding].descriptorCount = 1;
+        layoutBindings[binding].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
+    }
+    VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
+    setInfo.flags = VK_DESCRIPTOR_SET_LAYOUT_CREATE_PUSH_DESCRIPTOR_BIT_KHR;
+    setInfo.bindingCount = bindings;
+    setInfo.pBindings = layoutBindings.data();
+    VkDescriptorSetLayout setLayout = VK_NULL_HANDLE;
+    BITLENS_VK_CHECK(vkCreateDescriptorSetLayout(device, &setInfo, nullptr, &setLayout));
+    setLayout_ =
+        VulkanHandle<VkDescriptorSetLayout>(device, setLayout, vkDestroyDescriptorSetLayout);
+
+    VkPushConstantRange pushRange{VK_SHADER_STAGE_COMPUTE_BIT, 0, pushConstantBytes};
+    VkPipelineLayoutCreateInfo layoutInfo{VK_STRUCTURE_TYPE_PIPELINE_LAYOUT_CREATE_INFO};
+    layoutInfo.setLayoutCount = 1;
+    layoutInfo.pSetLayouts = &setLayout;
+    layoutInfo.pushConstantRangeCount = pushConstantBytes ? 1 : 0;
+    layoutInfo.pPushConstantRanges = &pushRange;
+    VkPipelineLayout layout = VK_NULL_HANDLE;
+    BITLENS_VK_CHECK(vkCreatePipelineLayout(device, &layoutInfo, nullptr, &layout));
+    layout_ = VulkanHandle<VkPipelineLayout>(device, layout, vkDestroyPipelineLayout);
+
+    VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
+    moduleInfo.codeSize = code.size_bytes();
+    moduleInfo.pCode = code.data();
+    VkShaderModule module = VK_NULL_HANDLE;
+    BITLENS_VK_CHECK(vkCreateShaderModule(device, &moduleInfo, nullptr, &module));
+    const VulkanHandle<VkShaderModule> moduleOwner(device, module, vkDestroyShaderModule);
+
+    std::vector<VkSpecializationMapEntry> entries(specialization.size());
+    for (uint32_t id = 0; id < entries.size(); ++id)
+        entries[id] = {id, uint32_t(id * sizeof(uint32_t)), sizeof(uint32_t)};
+    VkSpecializationInfo specializationInfo{uint32_t(entries.size()), entries.data(),
+                                            specialization.size_bytes(), specialization.data()};
+
+    VkComputePipelineCreateInfo pipelineInfo{VK_STRUCTURE_TYPE_COMPUTE_PIPELINE_CREATE_INFO};
+    pipelineInfo.stage.sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO;
+    pipelineInfo.stage.stage = VK_SHADER_STAGE_COMPUTE_BIT;
+    pipelineInfo.stage.module = module;
+    pipelineInfo.stage.pName = "main";
+    pipelineInfo.stage.pSpecializationInfo = entries.empty() ? nullptr : &specializationInfo;
+    pipelineInfo.layout = layout;
+    VkPipeline pipeline = VK_NULL_HANDLE;
+    BITLENS_VK_CHECK(vkCreateComputePipelines(device, cache, 1, &pipelineInfo, nullptr, &pipeline));
+    pipeline_ = VulkanHandle<VkPipeline>(device, pipeline, vkDestroyPipeline);
+}
+
+void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange> buffers,
+                           std::span<const std::byte> pushConstants, uint64_t groups) const {
+    if (buffers.size() != bindings_ || pushConstants.size() != pushConstantBytes_)
+        throw Error("kernel " + shader_ + ": wrong number of buffers or push-constant bytes");
+    std::vector<VkDescriptorBufferInfo> infos(buffers.size());
+    std::vector<VkWriteDescriptorSet> writes(buffers.size());
+    for (size_t binding = 0; binding < buffers.size(); ++binding) {
+        infos[binding] = {buffers[binding].buffer, buffers[binding].offset, buffers[binding].size};
+        writes[binding] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
+        writes[binding].dstBinding = uint32_t(binding);
+        writes[binding].descriptorCount = 1;
+        writes[binding].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
+        writes[binding].pBufferInfo = &infos[binding];
+    }
+    vkCmdBindPipeline(command, VK_PIPELINE_BIND_POINT_COMPUTE, pipeline_.get());
+    context_->pushDescriptorSet()(command, VK_PIPELINE_BIND_POINT_COMPUTE, layout_.get(), 0,
+                                  uint32_t(writes.size()), writes.data());
+    if (!pushConstants.empty())
+        vkCmdPushConstants(command, layout_.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                           uint32_t(pushConstants.size()), pushConstants.data());
+    if (groups == 0)
+        return;
+    constexpr uint64_t kMaxGroupsX = 65535; // the guaranteed minimum of maxComputeWorkGroupCount
+    const uint64_t x = std::min(groups, kMaxGroupsX);
+    const uint64_t y = (groups + x - 1) / x;
+    if (y > kMaxGroupsX)
+        throw Error("kernel " + shader_ + ": too many workgroups for one dispatch");
+    vkCmdDispatch(command, uint32_t(x), uint32_t(y), 1);
+}
+
+} // namespace bitlens

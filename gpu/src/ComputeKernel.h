@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "VulkanContext.h"
+#include "VulkanHandle.h"
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bitlens {
+
+// A byte range of a buffer bound to one storage-buffer binding.
+struct BufferRange {
+    VkBuffer buffer = VK_NULL_HANDLE;
+    VkDeviceSize offset = 0;
+    VkDeviceSize size = VK_WHOLE_SIZE;
+};
+
+// One compute pipeline: a shader variant from SpirvRegistry, bindings 0..bindings-1 of set 0 as
+// storage buffers (pushed with VK_KHR_push_descriptor, so recording needs no descriptor pool),
+// a push-constant block, and uint32 specialization constants with constant_id 0, 1, ...
+// Move-only; keeps the context alive.
+class ComputeKernel {
+public:
+    ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineCache cache,
+                  const std::string& shader, uint32_t bindings, uint32_t pushConstantBytes,
+                  std::span<const uint32_t> specialization = {});
+
+    const std::string& shader() const { return shader_; }
+
+    // Records binding of the buffers and a dispatch of `groups` workgroups into command. Large
+    // counts are split over y (the shader's linear workgroup index is
+    // gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x, and must be checked against the
+    // real count because the last row of the grid may overshoot).
+    void record(VkCommandBuffer command, std::span<const BufferRange> buffers,
+                std::span<const std::byte> pushConstants, uint64_t groups) const;
+
+private:
+    std::shared_ptr<VulkanContext> context_;
+    std::string shader_;
+    uint32_t bindings_;
+    uint32_t pushConstantBytes_;
+    VulkanHandle<VkDescriptorSetLayout> setLayout_;
+    VulkanHandle<VkPipelineLayout> layout_;
+    VulkanHandle<VkPipeline> pipeline_;
+};
+
+} // namespace bitlens

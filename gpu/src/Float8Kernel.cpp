@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+#include "Float8Kernel.h"
+
+#include <bit>
+
+namespace bitlens {
+
+std::unique_ptr<FormatKernel> Float8Kernel::create(const Format& format) {
+    if (format.family() != FormatFamily::Float8)
+        return nullptr;
+    const std::string id = format.id();
+    for (bool e4m3 : {true, false})
+        for (bool perChannel : {true, false})
+            if (id == std::string(e4m3 ? "fp8-e4m3" : "fp8-e5m2") + (perChannel ? "-ch" : ""))
+                return std::unique_ptr<FormatKernel>(new Float8Kernel(e4m3, perChannel));
+    return nullptr;
+}
+
+std::vector<std::byte> Float8Kernel::prepare(const TensorRange& range) {
+    // Float8Format: scale = max |v| / maxFinite, stored little-endian before the codes.
+    tensorScale_ = range.absmax / (e4m3_ ? 448.0f : 57344.0f);
+    const uint32_t bits = std::bit_cast<uint32_t>(tensorScale_);
+    std::vector<std::byte> header(4);
+    for (int i = 0; i < 4; ++i)
+        header[i] = std::byte((bits >> (8 * i)) & 0xffu);
+    return header;
+}
+
+FormatPushConstants Float8Kernel::pushConstants(MatrixShape chunk) const {
+    FormatPushConstants constants;
+    constants.rows = uint32_t(chunk.rows);
+    constants.rowLength = uint32_t(chunk.rowLength);
+    constants.blockLength = uint32_t(chunk.rowLength);
+    constants.parameters[0] = std::bit_cast<uint32_t>(tensorScale_);
+    return constants;
+}
+
+} // namespace bitlens

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace bitlens {
+
+// The SPIR-V of a shader variant compiled at build time (gpu/shaders/Shaders.cmake names them).
+// Throws Error for an unknown name.
+std::span<const uint32_t> spirvModule(std::string_view name);
+
+} // namespace bitlens

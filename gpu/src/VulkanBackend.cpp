@@ -1,0 +1,506 @@
+// SPDX-License-Identifier: MIT
+#include "VulkanBackend.h"
+
+#include "ChunkStream.h"
+#include "FormatKernel.h"
+#include "core/tensor/FloatBits.h"
+#include "core/util/Error.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+namespace bitlens {
+namespace {
+
+constexpr uint64_t kDefaultChunkBytes = 32ull << 20;
+constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // THREADS * PER_THREAD in error_sums.comp
+constexpr uint32_t kErrorSumsFields = 5;
+constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
+constexpr uint32_t kHistogramMaxBins = 4096;
+constexpr uint32_t kConvertPerWorkgroup = 256;
+constexpr uint32_t kRangePerWorkgroup = 4096; // THREADS * PER_THREAD in range.comp
+
+uint64_t divideUp(uint64_t a, uint64_t b) {
+    return (a + b - 1) / b;
+}
+
+template <typename T> std::span<const std::byte> bytesOf(const T& value) {
+    return std::as_bytes(std::span<const T>(&value, 1));
+}
+
+size_t elementBytes(DType dtype) {
+    switch (dtype) {
+    case DType::F32:
+        return 4;
+    case DType::F16:
+    case DType::BF16:
+        return 2;
+    default:
+        throw Error("the Vulkan backend reads F32, F16 or BF16 tensors, not " +
+                    std::string(dtypeName(dtype)));
+    }
+}
+
+// Grows a buffer to at least `bytes` (never shrinks: slots are reused for every tensor).
+void ensure(GpuBuffer& buffer, const std::shared_ptr<VulkanContext>& context, uint64_t bytes,
+            GpuBuffer::Kind kind) {
+    if (buffer.get() != VK_NULL_HANDLE && buffer.size() >= bytes)
+        return;
+    buffer = GpuBuffer(); // free first: the old and new buffers need not fit together
+    buffer = GpuBuffer(context, std::max<uint64_t>(bytes, 256), kind);
+}
+
+void copy(VkCommandBuffer command, const GpuBuffer& from, const GpuBuffer& to, uint64_t bytes,
+          uint64_t fromOffset = 0) {
+    if (bytes == 0)
+        return;
+    const VkBufferCopy region{fromOffset, 0, bytes};
+    vkCmdCopyBuffer(command, from.get(), to.get(), 1, &region);
+}
+
+// A chunk whose dequantized values are not all finite comes from input the CPU reference refuses
+// (non-finite values, scales that overflow fp16): run the reference on the rows up to the end of
+// that chunk so that the caller gets its exact error, value indices included. Returns only if
+// the reference accepts them.
+void refuseLikeReference(const Format& format, std::span<const std::byte> data, DType dtype,
+                         MatrixShape rows) {
+    std::vector<float> values(rows.elements());
+    for (size_t i = 0; i < values.size(); ++i) {
+        if (dtype == DType::F32) {
+            std::memcpy(&values[i], data.data() + 4 * i, 4);
+        } else {
+            uint16_t bits;
+            std::memcpy(&bits, data.data() + 2 * i, 2);
+            values[i] = dtype == DType::F16 ? halfToFloat(bits) : bf16ToFloat(bits);
+        }
+    }
+    std::vector<std::byte> packed(format.packedBytes(rows));
+    format.quantize(values, rows, packed);
+}
+
+ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t count) {
+    ErrorAccumulator::Sums sums;
+    sums.count = count;
+    for (size_t i = 0; i + kErrorSumsFields <= partials.size(); i += kErrorSumsFields) {
+        sums.sumSquaredError += partials[i];
+        sums.sumSquaredOriginal += partials[i + 1];
+        sums.sumSquaredDequantized += partials[i + 2];
+        sums.sumProduct += partials[i + 3];
+        sums.maxAbsError = std::max(sums.maxAbsError, double(partials[i + 4]));
+    }
+    return sums;
+}
+
+} // namespace
+
+// The buffers of one chunk slot. Grown on demand and kept for the next tensor.
+struct VulkanBackend::Slot {
+    GpuBuffer upload;     // host -> device staging: the chunk's input bytes
+    GpuBuffer raw;        // device copy of F16/BF16 input before conversion
+    GpuBuffer values;     // float32 input values
+    GpuBuffer second;     // dequantized values (or the second input of metrics/histogram)
+    GpuBuffer packed;     // packed bytes of the chunk
+    GpuBuffer small;      // error partial sums or histogram counts
+    GpuBuffer readValues; // device -> host: dequantized values / converted floats
+    GpuBuffer readPacked; // device -> host: packed bytes
+    GpuBuffer readSmall;  // device -> host: partial sums / counts
+};
+
+VulkanBackend::VulkanBackend(VulkanBackendOptions options)
+    : context_(VulkanContext::create(options.context)),
+      kernels_(std::make_unique<KernelLibrary>(context_, options.pipelineCachePath)) {
+    const uint64_t range = context_->description().maxStorageBufferRange;
+    chunkBytes_ = options.chunkBytes ? options.chunkBytes : kDefaultChunkBytes;
+    chunkBytes_ = std::max<uint64_t>(std::min(chunkBytes_, range) / 4 * 4, 4);
+}
+
+VulkanBackend::~VulkanBackend() = default;
+
+std::string VulkanBackend::name() const {
+    return "vulkan: " + context_->description().name;
+}
+
+bool VulkanBackend::supports(const Format& format) const {
+    return findFormatKernel(format) != nullptr;
+}
+
+VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
+    while (slots_.size() <= slot)
+        slots_.push_back(std::make_unique<Slot>());
+    return *slots_[slot];
+}
+
+VkBuffer VulkanBackend::recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype,
+                                      uint64_t count, bool direct) {
+    if (dtype == DType::F32 && direct)
+        return slot.upload.get();
+    ensure(slot.values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
+    if (dtype == DType::F32) {
+        copy(command, slot.upload, slot.values, count * 4);
+        return slot.values.get();
+    }
+    VkBuffer source = slot.upload.get();
+    if (!direct) {
+        ensure(slot.raw, context_, count * 2, GpuBuffer::Kind::DeviceLocal);
+        copy(command, slot.upload, slot.raw, count * 2);
+        CommandSlot::barrier(command);
+        source = slot.raw.get();
+    }
+    const uint32_t pushed = uint32_t(count);
+    const BufferRange buffers[] = {{source, 0, VK_WHOLE_SIZE},
+                                   {slot.values.get(), 0, VK_WHOLE_SIZE}};
+    kernels_->kernel(dtype == DType::F16 ? "convert_f16" : "convert_bf16", 2, 4)
+        .record(command, buffers, bytesOf(pushed), divideUp(count, kConvertPerWorkgroup));
+    return slot.values.get();
+}
+
+std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType dtype) {
+    const size_t size = elementBytes(dtype);
+    if (data.size() % size != 0)
+        throw Error("tensor bytes are not a whole number of " + std::string(dtypeName(dtype)) +
+                    " values");
+    const uint64_t count = data.size() / size;
+    std::vector<float> result(count);
+    const uint64_t perChunk = chunkBytes_ / 4;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, perChunk),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * perChunk;
+            const uint64_t n = std::min(perChunk, count - first);
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
+            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
+            slot.upload.flush();
+            const VkBuffer floats = recordToFloat(command, slot, dtype, n, false);
+            CommandSlot::barrier(command);
+            const VkBufferCopy region{0, 0, n * 4};
+            vkCmdCopyBuffer(command, floats, slot.readValues.get(), 1, &region);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * perChunk;
+            const uint64_t n = std::min(perChunk, count - first);
+            slot.readValues.invalidate();
+            std::memcpy(result.data() + first, slot.readValues.mapped().data(), n * 4);
+        },
+        {});
+    return result;
+}
+
+ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
+                                         std::span<const float> dequantized) {
+    if (original.size() != dequantized.size())
+        throw Error("error metrics need as many dequantized values as original ones");
+    const uint64_t count = original.size();
+    const uint64_t perChunk = chunkBytes_ / 4 / kErrorSumsPerWorkgroup * kErrorSumsPerWorkgroup;
+    const uint64_t step = std::max<uint64_t>(perChunk, kErrorSumsPerWorkgroup);
+    ErrorAccumulator total;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
+            ensure(slot.upload, context_, n * 8, GpuBuffer::Kind::Upload);
+            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, groups * kErrorSumsFields * 4,
+                   GpuBuffer::Kind::Readback);
+            std::byte* upload = slot.upload.mapped().data();
+            std::memcpy(upload, original.data() + first, n * 4);
+            std::memcpy(upload + n * 4, dequantized.data() + first, n * 4);
+            slot.upload.flush();
+            copy(command, slot.upload, slot.values, n * 4);
+            copy(command, slot.upload, slot.second, n * 4, n * 4);
+            CommandSlot::barrier(command);
+            const uint32_t pushed = uint32_t(n);
+            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("error_sums", 5, 4).record(command, buffers, bytesOf(pushed), groups);
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            slot.readSmall.invalidate();
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            total.merge(ErrorAccumulator::fromSums(sumPartials(
+                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+        },
+        {});
+    return total.finish();
+}
+
+std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
+                                               std::span<const float> edges,
+                                               std::span<const float> reference) {
+    if (edges.size() < 2 || edges.size() - 1 > kHistogramMaxBins)
+        throw Error("a histogram needs 1 to 4096 bins");
+    if (!std::is_sorted(edges.begin(), edges.end() - 1) ||
+        std::any_of(edges.begin(), edges.end(), [](float e) { return std::isnan(e); }) ||
+        !(edges.back() >= edges.front()))
+        throw Error("histogram edges must be ascending numbers");
+    if (!reference.empty() && reference.size() != values.size())
+        throw Error("an error histogram needs as many reference values as values");
+    const uint32_t bins = uint32_t(edges.size() - 1);
+    const uint64_t count = values.size();
+    const uint64_t step = std::max<uint64_t>(
+        chunkBytes_ / 4 / kHistogramPerWorkgroup * kHistogramPerWorkgroup, kHistogramPerWorkgroup);
+    const uint64_t edgesBytes = edges.size() * 4;
+    const uint64_t countsBytes = (bins + 3) * 4;
+    std::vector<uint64_t> counts(bins + 3, 0);
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t valueBytes = n * 4;
+            // Upload: values, reference (error mode), edges.
+            const uint64_t referenceBytes = reference.empty() ? 0 : valueBytes;
+            ensure(slot.upload, context_, valueBytes + referenceBytes + edgesBytes,
+                   GpuBuffer::Kind::Upload);
+            ensure(slot.values, context_, valueBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.second, context_, std::max<uint64_t>(referenceBytes, 4),
+                   GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.packed, context_, edgesBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.small, context_, countsBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, countsBytes, GpuBuffer::Kind::Readback);
+            std::byte* upload = slot.upload.mapped().data();
+            std::memcpy(upload, values.data() + first, valueBytes);
+            if (referenceBytes)
+                std::memcpy(upload + valueBytes, reference.data() + first, referenceBytes);
+            std::memcpy(upload + valueBytes + referenceBytes, edges.data(), edgesBytes);
+            slot.upload.flush();
+            copy(command, slot.upload, slot.values, valueBytes);
+            copy(command, slot.upload, slot.second, referenceBytes, valueBytes);
+            copy(command, slot.upload, slot.packed, edgesBytes, valueBytes + referenceBytes);
+            vkCmdFillBuffer(command, slot.small.get(), 0, countsBytes, 0);
+            CommandSlot::barrier(command);
+            const uint32_t pushed[3] = {uint32_t(n), bins, reference.empty() ? 0u : 1u};
+            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.second.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.packed.get(), 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("histogram", 4, sizeof pushed)
+                .record(command, buffers, std::as_bytes(std::span(pushed)),
+                        divideUp(n, kHistogramPerWorkgroup));
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, countsBytes);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t, size_t s) {
+            Slot& slot = slotBuffers(s);
+            slot.readSmall.invalidate();
+            const auto* chunkCounts =
+                reinterpret_cast<const uint32_t*>(slot.readSmall.mapped().data());
+            for (uint32_t i = 0; i < bins + 3; ++i)
+                counts[i] += chunkCounts[i];
+        },
+        {});
+    return counts;
+}
+
+TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
+    const size_t size = elementBytes(dtype);
+    const uint64_t count = data.size() / size;
+    const uint64_t step = std::max<uint64_t>(
+        chunkBytes_ / 4 / kRangePerWorkgroup * kRangePerWorkgroup, kRangePerWorkgroup);
+    TensorRange range;
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(count, step),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t first = chunk * step;
+            const uint64_t n = std::min(step, count - first);
+            const uint64_t groups = divideUp(n, kRangePerWorkgroup);
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            ensure(slot.small, context_, groups * 12, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.readSmall, context_, groups * 12, GpuBuffer::Kind::Readback);
+            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
+            slot.upload.flush();
+            const VkBuffer floats =
+                recordToFloat(command, slot, dtype, n, context_->unifiedMemory());
+            CommandSlot::barrier(command);
+            const uint32_t pushed = uint32_t(n);
+            const BufferRange buffers[] = {{floats, 0, VK_WHOLE_SIZE},
+                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
+            kernels_->kernel("range", 2, 4).record(command, buffers, bytesOf(pushed), groups);
+            CommandSlot::barrier(command);
+            copy(command, slot.small, slot.readSmall, groups * 12);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t n = std::min(step, count - chunk * step);
+            slot.readSmall.invalidate();
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            for (uint64_t group = 0; group < divideUp(n, kRangePerWorkgroup); ++group) {
+                range.lo = std::min(range.lo, partials[3 * group]);
+                range.hi = std::max(range.hi, partials[3 * group + 1]);
+                range.absmax = std::max(range.absmax, partials[3 * group + 2]);
+            }
+        },
+        {});
+    return range;
+}
+
+QuantizedTensor VulkanBackend::quantize(std::span<const float> values, MatrixShape shape,
+                                        const Format& format, const ProgressFn& progress) {
+    return runQuantize(std::as_bytes(values), DType::F32, shape, format, progress);
+}
+
+QuantizedTensor VulkanBackend::quantizeRaw(std::span<const std::byte> data, DType dtype,
+                                           MatrixShape shape, const Format& format,
+                                           const ProgressFn& progress) {
+    return runQuantize(data, dtype, shape, format, progress);
+}
+
+QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DType dtype,
+                                           MatrixShape shape, const Format& format,
+                                           const ProgressFn& progress) {
+    const std::unique_ptr<FormatKernel> kernel = findFormatKernel(format);
+    if (!kernel)
+        throw Error("format " + format.id() + " has no Vulkan kernel yet");
+    const size_t size = elementBytes(dtype);
+    if (data.size() != shape.elements() * size)
+        throw Error("tensor bytes do not match its shape");
+    if (const std::string reason = format.unsupportedReason(shape.rowLength); !reason.empty())
+        throw Error(format.id() + ": " + reason);
+
+    const uint64_t range = context_->description().maxStorageBufferRange;
+    const uint64_t rowValueBytes = shape.rowLength * 4;
+    // Layout: header, then rows of equal size (checked on three row counts).
+    const uint64_t oneRow = format.packedBytes({1, shape.rowLength});
+    const uint64_t rowPackedBytes = format.packedBytes({2, shape.rowLength}) - oneRow;
+    const uint64_t headerBytes = oneRow - rowPackedBytes;
+    if (format.packedBytes({3, shape.rowLength}) != headerBytes + 3 * rowPackedBytes ||
+        headerBytes > oneRow)
+        throw Error("format " + format.id() + " is not packed row by row");
+    if (rowValueBytes > range || rowPackedBytes > range)
+        throw Error("a row of " + std::to_string(shape.rowLength) +
+                    " values does not fit the device's storage buffer range of " +
+                    std::to_string(range) + " bytes");
+    uint64_t rowsPerChunk = std::max<uint64_t>(chunkBytes_ / rowValueBytes, 1);
+    rowsPerChunk = std::min(rowsPerChunk,
+                            std::max<uint64_t>(range / std::max<uint64_t>(rowPackedBytes, 1), 1));
+    rowsPerChunk =
+        std::min<uint64_t>(rowsPerChunk, UINT32_MAX / std::max<uint64_t>(shape.rowLength, 1));
+
+    QuantizedTensor result;
+    result.formatId = format.id();
+    result.shape = shape;
+    result.packed.resize(format.packedBytes(shape));
+    result.dequantized.resize(shape.elements());
+    if (kernel->needsTensorRange()) {
+        const std::vector<std::byte> header = kernel->prepare(tensorRange(data, dtype));
+        if (header.size() != headerBytes)
+            throw Error("format " + format.id() + ": kernel header size disagrees with the format");
+        std::copy(header.begin(), header.end(), result.packed.begin());
+    }
+    ErrorAccumulator total;
+    lastKernelSeconds_ = 0;
+    const ComputeKernel& quantizer = kernels_->kernel(
+        kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
+    const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
+
+    auto chunkRows = [&](uint64_t chunk) {
+        return std::min(rowsPerChunk, shape.rows - chunk * rowsPerChunk);
+    };
+    // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffer and write
+    // the readback buffers themselves instead of going through device-local copies.
+    const bool direct = context_->unifiedMemory();
+    ChunkStream stream(context_);
+    stream.run(
+        divideUp(shape.rows, rowsPerChunk),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const MatrixShape part{chunkRows(chunk), shape.rowLength};
+            const uint64_t n = part.elements();
+            const uint64_t packedBytes = part.rows * rowPackedBytes;
+            const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
+            const uint64_t partialBytes = groups * kErrorSumsFields * 4;
+            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
+            ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
+            ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
+            ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
+            if (!direct) {
+                ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
+                ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
+                ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
+            }
+            std::memcpy(slot.upload.mapped().data(),
+                        data.data() + chunk * rowsPerChunk * shape.rowLength * size, n * size);
+            slot.upload.flush();
+
+            const VkBuffer input = recordToFloat(command, slot, dtype, n, direct);
+            const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
+            const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
+            const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
+            CommandSlot::barrier(command);
+            stream.slot(s).markStart();
+            const FormatPushConstants pushed = kernel->pushConstants(part);
+            const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+                                                {packedOut.get(), 0, VK_WHOLE_SIZE},
+                                                {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
+            quantizer.record(command, quantBuffers, bytesOf(pushed), kernel->workgroups(part));
+            CommandSlot::barrier(command);
+            const uint32_t count = uint32_t(n);
+            const BufferRange sumBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
+                                              {partialsOut.get(), 0, VK_WHOLE_SIZE},
+                                              {input, 0, VK_WHOLE_SIZE},
+                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
+            errorSums.record(command, sumBuffers, bytesOf(count), groups);
+            stream.slot(s).markEnd();
+            CommandSlot::barrier(command);
+            if (!direct) {
+                copy(command, slot.second, slot.readValues, n * 4);
+                copy(command, slot.packed, slot.readPacked, packedBytes);
+                copy(command, slot.small, slot.readSmall, partialBytes);
+            }
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t rows = chunkRows(chunk);
+            const uint64_t firstRow = chunk * rowsPerChunk;
+            const uint64_t n = rows * shape.rowLength;
+            lastKernelSeconds_ += stream.slot(s).kernelSeconds();
+            slot.readValues.invalidate();
+            slot.readPacked.invalidate();
+            slot.readSmall.invalidate();
+            float* dequantized = result.dequantized.data() + firstRow * shape.rowLength;
+            std::memcpy(dequantized, slot.readValues.mapped().data(), n * 4);
+            if (!std::all_of(dequantized, dequantized + n,
+                             [](float v) { return std::isfinite(v); }))
+                refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
+                                    dtype, {firstRow + rows, shape.rowLength});
+            std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
+                        slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
+            total.merge(ErrorAccumulator::fromSums(sumPartials(
+                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+        },
+        progress);
+    result.metrics = total.finish();
+    return result;
+}
+
+} // namespace bitlens

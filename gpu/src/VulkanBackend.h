@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "FormatKernel.h"
+#include "GpuBuffer.h"
+#include "KernelLibrary.h"
+#include "VulkanContext.h"
+#include "core/backend/QuantBackend.h"
+#include "core/tensor/DType.h"
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace bitlens {
+
+struct VulkanBackendOptions {
+    VulkanContextOptions context;
+    // Upper bound of one chunk's float values in bytes; 0: min(maxStorageBufferRange, 32 MiB).
+    // Always capped by maxStorageBufferRange.
+    uint64_t chunkBytes = 0;
+    std::filesystem::path pipelineCachePath; // empty: PipelineCache::defaultPath
+};
+
+// Quantization on a Vulkan device, bit-identical to the CPU reference for the formats it has
+// kernels for (supports()). Tensors are streamed in row chunks that fit the device's storage
+// buffer range, with two chunks in flight. One thread at a time.
+class VulkanBackend : public QuantBackend {
+public:
+    // Throws NoVulkanDevice when there is no usable device: callers fall back to the CPU backend
+    // and tell the user.
+    explicit VulkanBackend(VulkanBackendOptions options = {});
+    ~VulkanBackend() override;
+
+    std::string name() const override; // "vulkan: <device name>"
+    // True when this backend has a kernel for the format; quantize() of another format throws
+    // Error "format X has no Vulkan kernel yet" (callers use the CPU backend, with a notice).
+    bool supports(const Format& format) const;
+
+    QuantizedTensor quantize(std::span<const float> values, MatrixShape shape, const Format& format,
+                             const ProgressFn& progress) override;
+    // The same from the tensor's stored bytes: F32, F16 or BF16 (converted on the device).
+    QuantizedTensor quantizeRaw(std::span<const std::byte> data, DType dtype, MatrixShape shape,
+                                const Format& format, const ProgressFn& progress);
+
+    // F16 or BF16 (or F32) element bytes to float32 on the device, as core/tensor/FloatBits.
+    std::vector<float> toFloat(std::span<const std::byte> data, DType dtype);
+    // ErrorMetrics of dequantized against original, reduced on the device.
+    ErrorMetrics errorMetrics(std::span<const float> original, std::span<const float> dequantized);
+    // Counts per bin (bins = edges.size() - 1, at most 4096): edges[0..bins-1] are ascending lower
+    // bounds (+infinity for a bin nothing reaches) and v falls in the last bin i with
+    // edges[i] <= v; v < edges[0] is underflow, v > edges[bins] overflow. Then come the underflow,
+    // overflow and NaN counts. With reference non-empty, v = values[i] - reference[i] in float.
+    // equalWidthFloatEdges (HistogramEdges.h) gives edges that reproduce the CPU histogram.
+    std::vector<uint64_t> histogram(std::span<const float> values, std::span<const float> edges,
+                                    std::span<const float> reference = {});
+
+    const VulkanContext& context() const { return *context_; }
+    // Device time of the last quantize()'s format and metrics kernels, summed over its chunks
+    // (timestamp queries; 0 when the device has none). With the wall time of the call it splits
+    // kernel time from upload/readback time: the timing `bench formats` reports.
+    double lastKernelSeconds() const { return lastKernelSeconds_; }
+    uint64_t chunkBytes() const { return chunkBytes_; }
+
+private:
+    struct Slot;
+    Slot& slotBuffers(size_t slot);
+    // Records what turns a chunk's uploaded bytes into float32 on the device (a copy, or the
+    // F16/BF16 conversion) and returns the buffer holding the floats; with `direct` (unified
+    // memory) shaders read the upload buffer itself.
+    VkBuffer recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count,
+                           bool direct);
+    // The range of a whole tensor (for formats with a tensor-wide scale), measured on the device.
+    TensorRange tensorRange(std::span<const std::byte> data, DType dtype);
+    QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,
+                                const Format& format, const ProgressFn& progress);
+
+    std::shared_ptr<VulkanContext> context_;
+    std::unique_ptr<KernelLibrary> kernels_;
+    uint64_t chunkBytes_ = 0;
+    std::vector<std::unique_ptr<Slot>> slots_;
+    double lastKernelSeconds_ = 0;
+};
+
+} // namespace bitlens

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "DeviceCatalog.h"
+#include "VulkanInstance.h"
+
+#include <memory>
+#include <string>
+
+namespace bitlens {
+
+struct VulkanContextOptions {
+    std::string device;      // index or name substring; empty: $BITLENS_DEVICE, then by type
+    bool validation = false; // also on when vulkanValidationRequested()
+};
+
+// The chosen physical device, its logical device and one compute queue. Always held by
+// shared_ptr: every buffer, pipeline and command pool keeps its context alive, so the device is
+// destroyed last. Not copyable or movable.
+class VulkanContext {
+public:
+    // Throws NoVulkanDevice when no usable device exists (see chooseDevice).
+    static std::shared_ptr<VulkanContext> create(const VulkanContextOptions& options = {});
+    ~VulkanContext();
+    VulkanContext(const VulkanContext&) = delete;
+    VulkanContext& operator=(const VulkanContext&) = delete;
+
+    VkDevice device() const { return device_; }
+    VkPhysicalDevice physicalDevice() const { return description_.handle; }
+    VkQueue queue() const { return queue_; }
+    uint32_t queueFamily() const { return queueFamily_; }
+    const DeviceDescription& description() const { return description_; }
+    const VulkanInstance& instance() const { return *instance_; }
+    // VK_KHR_push_descriptor's command (enabled on every context).
+    PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet() const { return pushDescriptorSet_; }
+
+    // Index of a memory type allowed by typeBits with all of `required`, preferring one that
+    // also has `preferred`. Throws Error when none has `required`.
+    uint32_t memoryType(uint32_t typeBits, VkMemoryPropertyFlags required,
+                        VkMemoryPropertyFlags preferred = 0) const;
+    VkMemoryPropertyFlags memoryTypeFlags(uint32_t type) const;
+    // Nanoseconds per timestamp tick of the compute queue; 0 when it has no timestamps.
+    float timestampPeriod() const { return timestampPeriod_; }
+    // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
+    bool unifiedMemory() const;
+
+private:
+    VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description);
+
+    std::shared_ptr<VulkanInstance> instance_;
+    DeviceDescription description_;
+    VkPhysicalDeviceMemoryProperties memory_{};
+    VkDevice device_ = VK_NULL_HANDLE;
+    VkQueue queue_ = VK_NULL_HANDLE;
+    uint32_t queueFamily_ = 0;
+    PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
+    float timestampPeriod_ = 0;
+};
+
+} // namespace bitlens

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: MIT
+#include "cli/Command.h"
+
+#include <QTest>
+#include <sstream>
+
+using namespace bitlens::cli;
+
+class TestDevices : public QObject {
+    Q_OBJECT
+private slots:
+    void listsAndChooses() {
+        std::ostringstream out;
+        std::ostringstream err;
+        QCOMPARE(runCommandLine({"devices"}, out, err), 0);
+        const QString text = QString::fromStdString(out.str());
+        QVERIFY2(text.contains("* 0: ") || text.contains("* 1: ") || text.contains("* 2: "),
+                 qPrintable(text));
+        for (const char* field : {"type: ", "driver: ", "Vulkan: ", "device-local memory: ",
+                                  "maxStorageBufferRange: ", "subgroup size: ", "usable: yes"})
+            QVERIFY2(text.contains(field), field);
+        QVERIFY(text.contains("\nchosen: "));
+    }
+
+    void selectorByName() {
+        std::ostringstream out;
+        std::ostringstream err;
+        QCOMPARE(runCommandLine({"devices", "--device", "llvmpipe"}, out, err), 0);
+        QVERIFY(QString::fromStdString(out.str()).contains("by selector 'llvmpipe'"));
+    }
+
+    void unknownSelectorFallsBackToCpu() {
+        std::ostringstream out;
+        std::ostringstream err;
+        QCOMPARE(runCommandLine({"devices", "--device", "no-such-gpu"}, out, err), 2);
+        QVERIFY(QString::fromStdString(out.str()).contains(
+            "chosen: none: No Vulkan device: no device name contains "
+            "'no-such-gpu'; BitLens will quantize on the CPU"));
+    }
+
+    void usageError() {
+        std::ostringstream out;
+        std::ostringstream err;
+        QCOMPARE(runCommandLine({"devices", "--bogus"}, out, err), 1);
+        QVERIFY(QString::fromStdString(err.str()).startsWith("usage: bitlens-cli devices"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestDevices)
+#include "tst_devices.moc"

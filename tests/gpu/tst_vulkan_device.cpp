@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: MIT
+#include "DeviceCatalog.h"
+#include "GpuBuffer.h"
+#include "NoVulkanDevice.h"
+#include "PipelineCache.h"
+#include "VulkanContext.h"
+#include "VulkanError.h"
+
+#include <QTemporaryDir>
+#include <QTest>
+#include <fstream>
+
+using namespace bitlens;
+
+namespace {
+
+DeviceDescription fakeDevice(uint32_t index, std::string name, VkPhysicalDeviceType type,
+                             std::string missing = {}) {
+    DeviceDescription device;
+    device.index = index;
+    device.name = std::move(name);
+    device.type = type;
+    device.missingFeatures = std::move(missing);
+    return device;
+}
+
+} // namespace
+
+class TestVulkanDevice : public QObject {
+    Q_OBJECT
+private slots:
+    void listsLavapipe() {
+        const VulkanInstance instance(true);
+        QVERIFY2(instance.validationEnabled(), "VK_LAYER_KHRONOS_validation is not installed");
+        const std::vector<DeviceDescription> devices = describeDevices(instance);
+        QVERIFY2(!devices.empty(), "no Vulkan device: run packaging/install-deps.sh (lavapipe)");
+        bool usable = false;
+        for (const DeviceDescription& device : devices) {
+            QVERIFY(!device.name.empty());
+            QVERIFY(device.apiVersion >= VK_API_VERSION_1_2 || !device.missingFeatures.empty());
+            QVERIFY(device.maxStorageBufferRange >= (1u << 20));
+            QVERIFY(device.subgroupSize >= 1);
+            usable = usable || device.missingFeatures.empty();
+        }
+        QVERIFY(usable);
+        QCOMPARE(instance.validationMessages(), uint64_t(0));
+    }
+
+    void preferenceOrder() {
+        const std::vector<DeviceDescription> devices = {
+            fakeDevice(0, "llvmpipe", VK_PHYSICAL_DEVICE_TYPE_CPU),
+            fakeDevice(1, "Intel Iris", VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU),
+            fakeDevice(2, "NVIDIA H100", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU),
+            fakeDevice(3, "Old GPU", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, "shaderInt8"),
+        };
+        QCOMPARE(chooseDevice(devices, ""), size_t(2));
+        QCOMPARE(chooseDevice({devices[0], devices[1]}, ""), size_t(1));
+        QCOMPARE(chooseDevice({devices[0]}, ""), size_t(0));
+        QCOMPARE(chooseDevice(devices, "0"), size_t(0));
+        QCOMPARE(chooseDevice(devices, "iris"), size_t(1));
+        QCOMPARE(chooseDevice(devices, "LLVM"), size_t(0));
+    }
+
+    void selectionErrors_data() {
+        QTest::addColumn<QString>("selector");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("index out of range") << "7"
+                                            << "device index 7 out of range (4 devices)";
+        QTest::newRow("no such name") << "radeon"
+                                      << "no device name contains 'radeon'";
+        QTest::newRow("missing features") << "3"
+                                          << "device 3 (Old GPU) lacks shaderInt8";
+    }
+    void selectionErrors() {
+        QFETCH(QString, selector);
+        QFETCH(QString, message);
+        const std::vector<DeviceDescription> devices = {
+            fakeDevice(0, "llvmpipe", VK_PHYSICAL_DEVICE_TYPE_CPU),
+            fakeDevice(1, "Intel Iris", VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU),
+            fakeDevice(2, "NVIDIA H100", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU),
+            fakeDevice(3, "Old GPU", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, "shaderInt8"),
+        };
+        try {
+            chooseDevice(devices, selector.toStdString());
+            QFAIL("no error");
+        } catch (const NoVulkanDevice& error) {
+            QCOMPARE(QString(error.what()), "No Vulkan device: " + message);
+        }
+    }
+
+    void noDeviceAtAll() {
+        QVERIFY_THROWS_EXCEPTION(NoVulkanDevice, chooseDevice({}, ""));
+        const std::vector<DeviceDescription> unusable = {
+            fakeDevice(0, "Old GPU", VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU, "Vulkan 1.2")};
+        QVERIFY_THROWS_EXCEPTION(NoVulkanDevice, chooseDevice(unusable, ""));
+    }
+
+    void environmentSelector() {
+        qputenv("BITLENS_DEVICE", "0");
+        QCOMPARE(deviceSelector(""), std::string("0"));
+        QCOMPARE(deviceSelector("llvm"), std::string("llvm"));
+        qunsetenv("BITLENS_DEVICE");
+        QCOMPARE(deviceSelector(""), std::string());
+        VulkanContextOptions options;
+        options.device = "no-such-device";
+        QVERIFY_THROWS_EXCEPTION(NoVulkanDevice, VulkanContext::create(options));
+    }
+
+    void errorNamesCallAndResult() {
+        try {
+            BITLENS_VK_CHECK(VK_ERROR_OUT_OF_DEVICE_MEMORY);
+            QFAIL("no error");
+        } catch (const Error& error) {
+            const QString text = error.what();
+            QVERIFY2(text.startsWith("VK_ERROR_OUT_OF_DEVICE_MEMORY failed: "
+                                     "VK_ERROR_OUT_OF_DEVICE_MEMORY (-2) at "
+                                     "tst_vulkan_device.cpp:"),
+                     qPrintable(text));
+        }
+        QCOMPARE(vulkanResultName(VkResult(-12345)), std::string_view("VK_RESULT_UNKNOWN"));
+    }
+
+    void manyBuffersComeAndGo() {
+        VulkanContextOptions options;
+        options.validation = true;
+        auto context = VulkanContext::create(options);
+        std::vector<GpuBuffer> buffers;
+        for (int round = 0; round < 4; ++round) {
+            for (int i = 0; i < 200; ++i) {
+                const auto kind = GpuBuffer::Kind(i % 3);
+                buffers.emplace_back(context, 4096 + 64 * i, kind);
+                QCOMPARE(buffers.back().mapped().empty(), kind == GpuBuffer::Kind::DeviceLocal);
+            }
+            buffers.clear();
+        }
+        GpuBuffer first(context, 1024, GpuBuffer::Kind::Upload);
+        first.mapped()[0] = std::byte{42};
+        GpuBuffer second = std::move(first);
+        QCOMPARE(first.get(), VkBuffer(VK_NULL_HANDLE));
+        QVERIFY(first.mapped().empty());
+        QCOMPARE(second.mapped()[0], std::byte{42});
+        second = GpuBuffer(context, 16, GpuBuffer::Kind::Readback);
+        QCOMPARE(second.size(), VkDeviceSize(16));
+        // The buffer keeps the device alive after the last other owner is gone.
+        const VulkanInstance& instance = context->instance();
+        QCOMPARE(instance.validationMessages(), uint64_t(0));
+        context.reset();
+        second = GpuBuffer();
+    }
+
+    void pipelineCacheRoundTrip() {
+        QTemporaryDir folder;
+        const std::filesystem::path path = folder.filePath("cache.bin").toStdString();
+        auto context = VulkanContext::create();
+        {
+            PipelineCache cache(context, path);
+            QVERIFY(!cache.loadedFromDisk());
+        }
+        QVERIFY(std::filesystem::exists(path));
+        {
+            PipelineCache cache(context, path);
+            QVERIFY(cache.loadedFromDisk());
+        }
+        // A damaged or foreign file is ignored, then replaced.
+        std::ofstream(path, std::ios::binary | std::ios::trunc) << "BLPC garbage";
+        {
+            PipelineCache cache(context, path);
+            QVERIFY(!cache.loadedFromDisk());
+        }
+        PipelineCache reloaded(context, path);
+        QVERIFY(reloaded.loadedFromDisk());
+        const std::string defaultPath = PipelineCache::defaultPath(context->description());
+        QVERIFY2(defaultPath.find("bitlens/pipeline-cache-") != std::string::npos,
+                 defaultPath.c_str());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVulkanDevice)
+#include "tst_vulkan_device.moc"

@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: MIT
+// Every format with a Vulkan kernel against its CPU reference: packed bytes byte for byte,
+// dequantized values bit for bit, metrics within 1e-6 relative.
+#include "VulkanBackend.h"
+#include "core/metrics/ErrorMetrics.h"
+#include "core/quant/FormatRegistry.h"
+#include "core/tensor/FloatBits.h"
+#include "core/util/Error.h"
+
+#include <QTest>
+#include <cmath>
+#include <cstring>
+#include <random>
+
+using namespace bitlens;
+
+namespace {
+
+struct Tensor {
+    MatrixShape shape;
+    std::vector<float> values;
+};
+
+Tensor normal(uint64_t rows, uint64_t rowLength, uint32_t seed, float sigma) {
+    std::mt19937 random(seed);
+    std::normal_distribution<float> distribution(0.0f, sigma);
+    Tensor tensor{{rows, rowLength}, std::vector<float>(rows * rowLength)};
+    for (float& value : tensor.values)
+        value = distribution(random);
+    return tensor;
+}
+
+Tensor withOutliers() {
+    Tensor tensor = normal(33, 512, 2, 0.02f);
+    for (size_t i = 0; i < tensor.values.size(); i += 97)
+        tensor.values[i] *= (i % 2 ? 60.0f : -45.0f);
+    return tensor;
+}
+
+// Zero groups and rows, single non-zero values, negative-only and positive-only groups.
+Tensor withZeroGroups() {
+    Tensor tensor = normal(9, 256, 3, 0.5f);
+    std::fill_n(tensor.values.begin(), 256, 0.0f);      // a zero row
+    std::fill_n(tensor.values.begin() + 256, 64, 0.0f); // zero groups
+    tensor.values[256 + 64 + 5] = 0.0f;
+    std::fill_n(tensor.values.begin() + 512, 32, -0.0f);
+    for (size_t i = 768; i < 1024; ++i)
+        tensor.values[i] = -std::abs(tensor.values[i]);
+    for (size_t i = 1024; i < 1280; ++i)
+        tensor.values[i] = std::abs(tensor.values[i]);
+    std::fill_n(tensor.values.begin() + 1280, 256, 0.0f);
+    tensor.values[1280 + 77] = 1.0f; // one value in a zero row
+    return tensor;
+}
+
+// Values on the rounding boundaries of the integer and ggml grids: every 32 values share a range
+// whose scale is exactly 1/8 for one of the codes' ranges, and lie on multiples of 1/16.
+Tensor withTies() {
+    const int spans[] = {1, 3, 7, 15, 31, 63, 127, 255, 8, 16};
+    std::mt19937 random(4);
+    Tensor tensor{{15, 256}, std::vector<float>(15 * 256)};
+    for (size_t block = 0; block < tensor.values.size() / 32; ++block) {
+        const int span = spans[block % std::size(spans)];
+        const int below = int(random() % uint32_t(span + 1));
+        const float lo = -0.125f * float(below);
+        const float hi = 0.125f * float(span - below);
+        float* values = tensor.values.data() + block * 32;
+        for (int j = 0; j < 32; ++j)
+            values[j] = lo + 0.0625f * float(random() % uint32_t(2 * span + 1));
+        values[3] = lo;
+        values[17] = hi;
+        if (block % 3 == 0)
+            values[9] = -0.125f * float(span); // a symmetric range of the same span
+    }
+    return tensor;
+}
+
+// Magnitudes from 1e-7 to 1e3 in one tensor: fp16 scales that are subnormal, and large ones.
+Tensor wideRange() {
+    std::mt19937 random(5);
+    std::uniform_real_distribution<float> exponent(-7.0f, 3.0f);
+    Tensor tensor{{7, 384}, std::vector<float>(7 * 384)};
+    for (size_t i = 0; i < tensor.values.size(); ++i) {
+        const float magnitude = std::pow(10.0f, (i / 32) % 2 ? exponent(random) : -6.5f);
+        tensor.values[i] = random() % 2 ? magnitude : -magnitude;
+    }
+    return tensor;
+}
+
+Tensor namedTensor(const QString& name) {
+    if (name == "normal")
+        return normal(67, 256, 1, 0.02f);
+    if (name == "outliers")
+        return withOutliers();
+    if (name == "zero groups")
+        return withZeroGroups();
+    if (name == "ties")
+        return withTies();
+    if (name == "wide range")
+        return wideRange();
+    if (name == "single row")
+        return normal(1, 4096, 6, 1.0f);
+    throw Error("unknown test tensor " + name.toStdString());
+}
+
+VulkanBackend& backend() {
+    static VulkanBackend instance([] {
+        VulkanBackendOptions options;
+        options.context.validation = true;
+        options.chunkBytes = 16 << 10; // many small chunks: both slots and the row split are used
+        return options;
+    }());
+    return instance;
+}
+
+void compareRelative(double actual, double expected, const char* what) {
+    if (std::isinf(expected) && actual == expected)
+        return;
+    const double scale = std::max(std::abs(expected), 1e-300);
+    QVERIFY2(std::abs(actual - expected) <= 1e-6 * scale,
+             qPrintable(QString("%1: gpu %2, cpu %3")
+                            .arg(what)
+                            .arg(actual, 0, 'g', 17)
+                            .arg(expected, 0, 'g', 17)));
+}
+
+// Compares a GPU result with the CPU reference on the same float values.
+void compareWithReference(const Format& format, const Tensor& tensor, const QuantizedTensor& gpu) {
+    std::vector<std::byte> packed(format.packedBytes(tensor.shape));
+    format.quantize(tensor.values, tensor.shape, packed);
+    std::vector<float> dequantized(tensor.shape.elements());
+    format.dequantize(packed, tensor.shape, dequantized);
+    ErrorAccumulator accumulator;
+    accumulator.add(tensor.values, dequantized);
+    const ErrorMetrics cpu = accumulator.finish();
+
+    QCOMPARE(gpu.formatId, format.id());
+    QCOMPARE(gpu.packed.size(), packed.size());
+    const auto mismatch = std::mismatch(packed.begin(), packed.end(), gpu.packed.begin());
+    if (mismatch.first != packed.end())
+        QFAIL(qPrintable(QString("packed byte %1: gpu 0x%2, cpu 0x%3")
+                             .arg(mismatch.first - packed.begin())
+                             .arg(uint8_t(*mismatch.second), 2, 16, QChar('0'))
+                             .arg(uint8_t(*mismatch.first), 2, 16, QChar('0'))));
+    QCOMPARE(gpu.dequantized.size(), dequantized.size());
+    for (size_t i = 0; i < dequantized.size(); ++i)
+        if (std::bit_cast<uint32_t>(gpu.dequantized[i]) != std::bit_cast<uint32_t>(dequantized[i]))
+            QFAIL(qPrintable(QString("dequantized value %1: gpu %2, cpu %3")
+                                 .arg(i)
+                                 .arg(gpu.dequantized[i], 0, 'g', 9)
+                                 .arg(dequantized[i], 0, 'g', 9)));
+    QCOMPARE(gpu.metrics.count, cpu.count);
+    compareRelative(gpu.metrics.mse, cpu.mse, "mse");
+    compareRelative(gpu.metrics.relativeRmse, cpu.relativeRmse, "relativeRmse");
+    compareRelative(gpu.metrics.maxAbsError, cpu.maxAbsError, "maxAbsError");
+    compareRelative(gpu.metrics.sqnrDb, cpu.sqnrDb, "sqnrDb");
+    compareRelative(gpu.metrics.cosine, cpu.cosine, "cosine");
+}
+
+// Formats with a Vulkan kernel, each run on every test tensor.
+const char* const kFormats[] = {"q8_0",
+                                "q4_0",
+                                "q4_1",
+                                "q5_0",
+                                "q5_1",
+                                "int8-g128-sym",
+                                "int8-ch-asym",
+                                "int4-g32-sym",
+                                "int4-g128-asym",
+                                "int4-ch-sym",
+                                "int3-g64-asym",
+                                "int2-g32-sym",
+                                "int5-g32-asym",
+                                "int6-ch-sym",
+                                "int7-g64-sym",
+                                "int4-g32-sym-fp32",
+                                "int3-ch-asym-fp32",
+                                "int4-g128-sym-mse",
+                                "int2-g64-asym-mse",
+                                "int8-tensor-sym",
+                                "int4-tensor-asym",
+                                "int3-tensor-asym-fp32",
+                                "mxfp8-e4m3",
+                                "mxfp8-e5m2",
+                                "mxfp6-e2m3",
+                                "mxfp6-e3m2",
+                                "mxfp4",
+                                "mxint8",
+                                "fp8-e4m3",
+                                "fp8-e5m2",
+                                "fp8-e4m3-ch",
+                                "fp8-e5m2-ch",
+                                "nvfp4"};
+const char* const kTensors[] = {"normal", "outliers",   "zero groups",
+                                "ties",   "wide range", "single row"};
+
+} // namespace
+
+class TestVulkanParity : public QObject {
+    Q_OBJECT
+private slots:
+    void matchesReference_data() {
+        QTest::addColumn<QString>("formatId");
+        QTest::addColumn<QString>("tensorName");
+        for (const char* format : kFormats)
+            for (const char* tensor : kTensors)
+                QTest::addRow("%s %s", format, tensor) << format << tensor;
+    }
+    void matchesReference() {
+        QFETCH(QString, formatId);
+        QFETCH(QString, tensorName);
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor tensor = namedTensor(tensorName);
+        QCOMPARE(format->unsupportedReason(tensor.shape.rowLength), std::string());
+        QVERIFY(backend().supports(*format));
+        uint64_t lastDone = 0;
+        const QuantizedTensor gpu =
+            backend().quantize(tensor.values, tensor.shape, *format, [&](uint64_t done, uint64_t) {
+                lastDone = done;
+                return true;
+            });
+        QVERIFY(lastDone > 0);
+        compareWithReference(*format, tensor, gpu);
+        QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
+    }
+
+    void halfAndBf16Input_data() {
+        QTest::addColumn<QString>("formatId");
+        for (const char* format : kFormats)
+            QTest::newRow(format) << format;
+    }
+    void halfAndBf16Input() {
+        QFETCH(QString, formatId);
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor source = normal(19, 256, 7, 0.05f);
+        for (const DType dtype : {DType::F16, DType::BF16}) {
+            std::vector<uint16_t> bits(source.values.size());
+            Tensor converted{source.shape, std::vector<float>(bits.size())};
+            for (size_t i = 0; i < bits.size(); ++i) {
+                bits[i] = dtype == DType::F16 ? floatToHalf(source.values[i])
+                                              : floatToBf16(source.values[i]);
+                converted.values[i] =
+                    dtype == DType::F16 ? halfToFloat(bits[i]) : bf16ToFloat(bits[i]);
+            }
+            const QuantizedTensor gpu = backend().quantizeRaw(std::as_bytes(std::span(bits)), dtype,
+                                                              source.shape, *format, {});
+            compareWithReference(*format, converted, gpu);
+        }
+    }
+
+    void refusesLikeReference() {
+        const auto format = makeFormat("q8_0");
+        Tensor tensor = normal(4, 256, 8, 1.0f);
+        tensor.values[3 * 256 + 40] = 1e9f; // its block's fp16 scale overflows
+        QString cpuMessage;
+        try {
+            std::vector<std::byte> packed(format->packedBytes(tensor.shape));
+            format->quantize(tensor.values, tensor.shape, packed);
+        } catch (const Error& error) {
+            cpuMessage = error.what();
+        }
+        QVERIFY(!cpuMessage.isEmpty());
+        try {
+            backend().quantize(tensor.values, tensor.shape, *format, {});
+            QFAIL("no error");
+        } catch (const Error& error) {
+            QCOMPARE(QString(error.what()), cpuMessage);
+        }
+        // The backend is still usable afterwards.
+        tensor.values[3 * 256 + 40] = 0.5f;
+        compareWithReference(*format, tensor,
+                             backend().quantize(tensor.values, tensor.shape, *format, {}));
+    }
+
+    void cancels() {
+        const auto format = makeFormat("q8_0");
+        const Tensor tensor = normal(64, 1024, 9, 1.0f); // 16 chunks of 16 KiB
+        int calls = 0;
+        QVERIFY_THROWS_EXCEPTION(
+            Cancelled, backend().quantize(tensor.values, tensor.shape, *format,
+                                          [&](uint64_t, uint64_t) { return ++calls < 3; }));
+        QCOMPARE(calls, 3);
+    }
+
+    void unsupportedFormatSaysSo() {
+        const auto format = makeFormat("q4_k");
+        QVERIFY(!backend().supports(*format));
+        const Tensor tensor = normal(2, 256, 10, 1.0f);
+        try {
+            backend().quantize(tensor.values, tensor.shape, *format, {});
+            QFAIL("no error");
+        } catch (const Error& error) {
+            QCOMPARE(QString(error.what()), QString("format q4_k has no Vulkan kernel yet"));
+        }
+    }
+};
+
+QTEST_GUILESS_MAIN(TestVulkanParity)
+#include "tst_vulkan_parity.moc"
