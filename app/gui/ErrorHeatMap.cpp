@@ -81,9 +81,9 @@ ErrorHeatMap::ErrorHeatMap(QWidget* parent)
     : QWidget(parent), plot_(new ThemedPlot(this)), reductionChoice_(new QComboBox),
       colorScale_(new QCPColorScale(plot_)) {
     colorMap_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
-    colorMap_->setGradient(mapGradient());
     colorMap_->setInterpolate(false);
     colorMap_->setColorScale(colorScale_);
+    colorScale_->setGradient(mapGradient()); // a linked map takes the scale's gradient
     plot_->plotLayout()->addElement(0, 1, colorScale_);
     auto* margins = new QCPMarginGroup(plot_);
     plot_->axisRect()->setMarginGroup(QCP::msBottom | QCP::msTop, margins);

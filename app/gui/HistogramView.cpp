@@ -46,6 +46,8 @@ HistogramView::HistogramView(QWidget* parent)
         replotSeries();
         emit logCountsChanged(on);
     });
+    connect(plot_->xAxis, qOverload<const QCPRange&>(&QCPAxis::rangeChanged), this,
+            &HistogramView::fitClipShades);
     connect(groupStepper_, &IndexStepper::indexRequested, this, &HistogramView::groupRequested);
     replotSeries();
 }
@@ -79,15 +81,27 @@ void HistogramView::setClipRange(std::optional<std::pair<double, double>> range)
         plot_->removeItem(shade);
     clipShades_.clear();
     if (range) {
-        const auto [low, high] = *range;
-        const double reach = 1000.0 * std::max(high - low, 1.0);
+        const double low = std::min(range->first, range->second);
+        const double high = std::max(range->first, range->second);
         const QBrush shade(QColor(128, 128, 128, 60));
-        clipShades_ = {addVerticalBand(plot_, low - reach, low, shade),
-                       addVerticalBand(plot_, high, high + reach, shade)};
+        clipShades_ = {addVerticalBand(plot_, low, low, shade),
+                       addVerticalBand(plot_, high, high, shade)};
+        fitClipShades();
         const QPen pen(seriesColor(4), 1.5, Qt::DashLine);
         clipLines_ = {addVerticalLine(plot_, low, pen), addVerticalLine(plot_, high, pen)};
     }
     plot_->replot(QCustomPlot::rpQueuedReplot);
+}
+
+void HistogramView::fitClipShades() {
+    // Bands end at the visible range: far-away coordinates overflow the raster engine.
+    if (clipShades_.size() != 2)
+        return;
+    const QCPRange visible = plot_->xAxis->range();
+    QCPItemPosition* leftOuter = clipShades_[0]->topLeft;
+    QCPItemPosition* rightOuter = clipShades_[1]->bottomRight;
+    leftOuter->setCoords(std::min(visible.lower, clipShades_[0]->bottomRight->key()), 0);
+    rightOuter->setCoords(std::max(visible.upper, clipShades_[1]->topLeft->key()), 1);
 }
 
 void HistogramView::setGroupCount(int count) {

@@ -35,7 +35,8 @@ public:
     void setDequantized(const HistogramSeries& series);
     // The values the format can represent (for a grouped format: those of the selected group).
     void setLevels(const std::vector<float>& levels);
-    // Values outside [low, high] are clipped by the format; nullopt hides the marks.
+    // Values outside [low, high] are clipped by the format (the ends may come in either order);
+    // nullopt hides the marks.
     void setClipRange(std::optional<std::pair<double, double>> range);
     // Groups of a grouped format; the stepper is hidden for one group or none.
     void setGroupCount(int count);
@@ -50,6 +51,8 @@ public:
     QCPGraph* dequantizedSteps() const { return dequantizedSteps_; }
     const QList<QCPItemStraightLine*>& levelLines() const { return levelLines_; }
     const QList<QCPItemStraightLine*>& clipLines() const { return clipLines_; }
+    // The shaded bands left of low and right of high; they end at the visible x range.
+    const QList<QCPItemRect*>& clipShades() const { return clipShades_; }
     ThemedPlot* plot() const { return plot_; }
 
 signals:
@@ -60,6 +63,7 @@ signals:
 private:
     void replotSeries();
     void rescaleCounts();
+    void fitClipShades();
     void clearItems(QList<QCPItemStraightLine*>& lines);
 
     ThemedPlot* plot_;

@@ -47,9 +47,9 @@ ScatterView::ScatterView(QWidget* parent)
     scatter_->setScatterStyle(QCPScatterStyle(QCPScatterStyle::ssDisc, seriesColor(0), 3));
     scatter_->setAdaptiveSampling(true);
     density_ = new QCPColorMap(plot_->xAxis, plot_->yAxis);
-    density_->setGradient(mapGradient());
     density_->setInterpolate(false);
     density_->setColorScale(colorScale_);
+    colorScale_->setGradient(mapGradient()); // a linked map takes the scale's gradient
     plot_->plotLayout()->addElement(0, 1, colorScale_);
     colorScale_->setDataScaleType(QCPAxis::stLogarithmic);
     colorScale_->axis()->setTicker(QSharedPointer<QCPAxisTickerLog>::create());
@@ -84,8 +84,9 @@ void ScatterView::setPoints(std::span<const float> original, std::span<const flo
     scatter_->data()->clear();
     density_->data()->clear();
     if (dense) {
-        const int columns = std::clamp(plot_->axisRect()->width() / 2, 64, 512);
-        const int rows = std::clamp(plot_->axisRect()->height() / 2, 64, 512);
+        // The widget's size is known before its first layout, the axis rect's is not.
+        const int columns = std::clamp(width() / 2, kMinDensityCells, kMaxDensityCells);
+        const int rows = std::clamp(height() / 2, kMinDensityCells, kMaxDensityCells);
         std::vector<double> counts(size_t(columns) * size_t(rows), 0.0);
         const double span = extent.high - extent.low;
         auto cellOf = [&](float value, int cells) {

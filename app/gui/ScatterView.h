@@ -14,12 +14,15 @@ class ThemedPlot;
 
 // Original (x) against dequantized (y) value of every weight, with the y = x reference line.
 // Up to kScatterPointLimit points are drawn as dots; more are binned into a density grid
-// (counts per cell, empty cells transparent, logarithmic colour scale) of about two pixels per
-// cell, so millions of points draw as fast as a few.
+// (counts per cell, empty cells transparent, logarithmic colour scale) of about two pixels of
+// the widget per cell (kMinDensityCells..kMaxDensityCells a side), so millions of points draw as
+// fast as a few. Resize the view before setPoints for a grid that fits its final size.
 class ScatterView : public QWidget {
     Q_OBJECT
 public:
     static constexpr size_t kScatterPointLimit = 20000;
+    static constexpr int kMinDensityCells = 128;
+    static constexpr int kMaxDensityCells = 512;
 
     explicit ScatterView(QWidget* parent = nullptr);
 
