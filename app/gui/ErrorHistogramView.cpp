@@ -21,6 +21,7 @@ ErrorHistogramView::ErrorHistogramView(QWidget* parent)
     summary_->position->setType(QCPItemPosition::ptAxisRectRatio);
     summary_->position->setCoords(0.02, 0.03);
     summary_->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    summary_->setTextAlignment(Qt::AlignLeft);
     plot_->xAxis->setLabel(tr("error (dequantized \u2212 original)"));
     plot_->yAxis->setLabel(tr("count"));
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
