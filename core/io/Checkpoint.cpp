@@ -8,7 +8,6 @@
 #include <cstring>
 #include <numeric>
 #include <tuple>
-#include <unordered_set>
 
 namespace bitlens {
 
@@ -66,10 +65,8 @@ Checkpoint::Checkpoint(std::filesystem::path source, std::string format)
     : source_(std::move(source)), format_(std::move(format)) {}
 
 long Checkpoint::findTensor(const std::string& name) const {
-    for (size_t i = 0; i < tensors_.size(); ++i)
-        if (tensors_[i].name == name)
-            return long(i);
-    return -1;
+    const auto found = tensorIndexByName_.find(name);
+    return found == tensorIndexByName_.end() ? -1 : long(found->second);
 }
 
 uint32_t Checkpoint::addFile(MappedFile file) {
@@ -100,6 +97,7 @@ void Checkpoint::addTensor(TensorInfo tensor) {
                                          std::to_string(file.size()) + " bytes)");
     if (findTensor(tensor.name) >= 0)
         throw FileError(file.path(), "duplicate tensor name '" + tensor.name + "'");
+    tensorIndexByName_.emplace(tensor.name, tensors_.size());
     tensors_.push_back(std::move(tensor));
 }
 

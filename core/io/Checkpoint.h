@@ -9,6 +9,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 namespace bitlens {
@@ -50,6 +51,8 @@ public:
     const std::filesystem::path& source() const { return source_; }
     const std::string& format() const { return format_; } // "safetensors", "gguf", "keras-h5" ...
     const std::vector<TensorInfo>& tensors() const { return tensors_; }
+    // The mapped files tensors point into, plus any in-memory source (MappedFile::fromMemory) a
+    // reader filled with bytes it had to decode, such as compressed HDF5 datasets.
     const std::vector<MappedFile>& files() const { return files_; }
     // Format-specific metadata (safetensors __metadata__, GGUF key/values, Keras model_config,
     // Hugging Face config.json, llama2.c header), always a JSON object.
@@ -88,6 +91,7 @@ private:
     std::string format_;
     std::vector<MappedFile> files_;
     std::vector<TensorInfo> tensors_;
+    std::unordered_map<std::string, size_t> tensorIndexByName_;
     nlohmann::json metadata_ = nlohmann::json::object();
     nlohmann::json model_ = nlohmann::json::object();
 };

@@ -1,6 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/CheckpointReader.h"
 
+#include "core/io/GgufReader.h"
+#include "core/io/Hdf5Reader.h"
+#include "core/io/Llama2cReader.h"
+#include "core/io/SafetensorsReader.h"
 #include "core/util/Error.h"
 
 #include <fstream>
@@ -10,6 +14,10 @@ namespace bitlens {
 const std::vector<std::unique_ptr<CheckpointReader>>& checkpointReaders() {
     static const std::vector<std::unique_ptr<CheckpointReader>> readers = [] {
         std::vector<std::unique_ptr<CheckpointReader>> list;
+        list.push_back(std::make_unique<SafetensorsReader>());
+        list.push_back(std::make_unique<GgufReader>());
+        list.push_back(std::make_unique<Hdf5Reader>());
+        list.push_back(std::make_unique<Llama2cReader>()); // no magic: keep it last
         return list;
     }();
     return readers;

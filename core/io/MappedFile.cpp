@@ -35,18 +35,32 @@ MappedFile::MappedFile(const std::filesystem::path& path) : path_(path) {
     ::close(fd);
 }
 
+MappedFile MappedFile::fromMemory(std::filesystem::path path, std::vector<std::byte> bytes) {
+    MappedFile file;
+    file.path_ = std::move(path);
+    file.owned_ = std::move(bytes);
+    file.inMemory_ = true;
+    file.data_ = file.owned_.data();
+    file.size_ = file.owned_.size();
+    return file;
+}
+
 MappedFile::~MappedFile() {
     release();
 }
 
+// Moving a std::vector keeps its heap buffer, so data_ stays valid for in-memory sources.
 MappedFile::MappedFile(MappedFile&& other) noexcept
-    : path_(std::move(other.path_)), data_(std::exchange(other.data_, nullptr)),
+    : path_(std::move(other.path_)), owned_(std::move(other.owned_)),
+      inMemory_(std::exchange(other.inMemory_, false)), data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)) {}
 
 MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
     if (this != &other) {
         release();
         path_ = std::move(other.path_);
+        owned_ = std::move(other.owned_);
+        inMemory_ = std::exchange(other.inMemory_, false);
         data_ = std::exchange(other.data_, nullptr);
         size_ = std::exchange(other.size_, 0);
     }
@@ -54,8 +68,11 @@ MappedFile& MappedFile::operator=(MappedFile&& other) noexcept {
 }
 
 void MappedFile::release() noexcept {
-    if (data_)
+    if (inMemory_)
+        owned_ = {};
+    else if (data_)
         ::munmap(const_cast<std::byte*>(data_), size_);
+    inMemory_ = false;
     data_ = nullptr;
     size_ = 0;
 }

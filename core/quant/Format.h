@@ -5,8 +5,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace bitlens {
 
@@ -16,6 +19,18 @@ enum class FormatFamily : uint8_t {
     Float8,       // FP8 E4M3 / E5M2 with an fp32 scale
     Microscaling, // OCP MX formats and NVFP4
     GgmlBlock,    // llama.cpp block formats, bit-compatible with ggml
+};
+
+// One block of one row as the studio's block inspector and level overlay show it.
+// Invariant: the dequantized value of element i of the block is exactly levels[codes[i]].
+struct BlockCodes {
+    // levels[c]: the dequantized value of code c for c = 0 .. 2^bits - 1, including codes that
+    // quantize never writes (negative zero, NaN, infinity): filter before drawing.
+    std::vector<float> levels;
+    // The stored code of each value of the block, in row order.
+    std::vector<uint32_t> codes;
+    // The block's decoded scale fields by name, e.g. {"scale", 0.0123}, {"zero", 7}.
+    std::vector<std::pair<std::string, double>> parameters;
 };
 
 // One number format: the scalar CPU reference that is the spec for every other backend.
@@ -51,6 +66,17 @@ public:
     // dst holds shape.elements() floats.
     virtual void dequantize(std::span<const std::byte> src, MatrixShape shape,
                             std::span<float> dst) const = 0;
+
+    // The codes, levels and scale fields of block `block` (counted in blockLength(rowLength)
+    // values, the whole row when that is 0) of row `row` of a packed tensor made by quantize.
+    // nullopt (the default) when the format does not describe its blocks this way. Formats that
+    // implement it throw Error for a row/block out of range or a wrong packed size.
+    virtual std::optional<BlockCodes> blockCodes(std::span<const std::byte> packed,
+                                                 MatrixShape shape, uint64_t row,
+                                                 uint64_t block) const {
+        (void)packed, (void)shape, (void)row, (void)block;
+        return std::nullopt;
+    }
 };
 
 } // namespace bitlens

@@ -1,7 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/quant/FormatRegistry.h"
 
+#include "core/quant/Float8Format.h"
 #include "core/quant/GgmlFormat.h"
+#include "core/quant/IntegerFormat.h"
+#include "core/quant/MicroscalingFormat.h"
+#include "core/quant/NormalFloatFormat.h"
+#include "core/quant/Nvfp4Format.h"
 #include "core/util/Error.h"
 
 #include <map>
@@ -18,6 +23,11 @@ struct Family {
 
 const std::vector<Family>& families() {
     static const std::vector<Family> list = {
+        {makeIntegerFormat, integerFormatIds},           // int{B}-{gG|ch|tensor}-{sym|asym}...
+        {makeNormalFloatFormat, normalFloatFormatIds},   // nf4, fp4, nf4-dq, fp4-dq
+        {makeFloat8Format, float8FormatIds},             // fp8-e4m3, fp8-e5m2 [-ch]
+        {makeMicroscalingFormat, microscalingFormatIds}, // mxfp8/6/4, mxint8
+        {makeNvfp4Format, nvfp4FormatIds},               // nvfp4
         {makeGgmlFormat, listedGgmlFormatIds},
     };
     return list;
