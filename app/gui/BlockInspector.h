@@ -19,6 +19,8 @@ struct BlockInspection {
     std::vector<int64_t> codes;     // the integer code stored for each value
     std::vector<float> dequantized; // what each code decodes to
     QString scaleText;              // the block's scale fields, e.g. "d = 0.0123 (fp16)"
+    std::vector<float> levels;      // every value a code of this block can decode to (for the
+                                    // histogram's level lines; not shown by the inspector)
 };
 
 // For teaching: a table of one block (index, value, code, dequantized, error) under its scale

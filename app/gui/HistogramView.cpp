@@ -11,6 +11,8 @@
 #include <QSignalBlocker>
 #include <QVBoxLayout>
 #include <algorithm>
+#include <cmath>
+#include <iterator>
 
 namespace bitlens {
 
@@ -69,8 +71,13 @@ void HistogramView::setDequantized(const HistogramSeries& series) {
 
 void HistogramView::setLevels(const std::vector<float>& levels) {
     clearItems(levelLines_);
+    std::vector<float> drawn;
+    std::copy_if(levels.begin(), levels.end(), std::back_inserter(drawn),
+                 [](float level) { return std::isfinite(level); });
+    std::sort(drawn.begin(), drawn.end());
+    drawn.erase(std::unique(drawn.begin(), drawn.end()), drawn.end()); // -0 == +0
     const QPen pen(withAlpha(seriesColor(3), 150), 1);
-    for (float level : levels)
+    for (float level : drawn)
         levelLines_.push_back(addVerticalLine(plot_, double(level), pen));
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }

@@ -33,7 +33,9 @@ public:
     void setOriginal(const HistogramSeries& series);
     // Same bins as the original (Error otherwise); an empty series removes the overlay.
     void setDequantized(const HistogramSeries& series);
-    // The values the format can represent (for a grouped format: those of the selected group).
+    // The values the format can represent (for a grouped format: those of the selected group),
+    // e.g. BlockInspection::levels; non-finite values and duplicates draw no line. Lines come
+    // in increasing order.
     void setLevels(const std::vector<float>& levels);
     // Values outside [low, high] are clipped by the format (the ends may come in either order);
     // nullopt hides the marks.

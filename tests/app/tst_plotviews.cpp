@@ -74,6 +74,7 @@ private slots:
     void compareViewRejectsUnsharedBins();
     void blockInspectorShowsQ4_0Block();
     void blockInspectorQ8_0SecondRow();
+    void blockInspectorInt4FromBlockCodes();
     void formatColoursAreStable();
 };
 
@@ -129,6 +130,13 @@ void PlotViewsTest::histogramLevelAndClipLines() {
     QCOMPARE(lineKey(view.levelLines()[3]), 0.75);
     QCOMPARE(view.plot()->itemCount(), itemsBefore + 4);
 
+    // Codes that decode to NaN/inf, and -0 next to +0, draw no (extra) line.
+    view.setLevels({0.5f, std::numeric_limits<float>::quiet_NaN(), -0.0f, 0.0f,
+                    std::numeric_limits<float>::infinity()});
+    QCOMPARE(view.levelLines().size(), 2);
+    QCOMPARE(lineKey(view.levelLines()[0]), 0.0);
+    QCOMPARE(lineKey(view.levelLines()[1]), 0.5);
+    QCOMPARE(view.plot()->itemCount(), itemsBefore + 2);
     view.setLevels({0.5f});
     QCOMPARE(view.levelLines().size(), 1);
     QCOMPARE(lineKey(view.levelLines()[0]), 0.5);
@@ -443,7 +451,7 @@ void PlotViewsTest::blockInspectorShowsQ4_0Block() {
     inspector.findChild<QSpinBox*>()->setValue(2);
     QCOMPARE(requested.count(), 1);
     QCOMPARE(requested.at(0).at(0).toInt(), 1);
-    QVERIFY_THROWS_EXCEPTION(Error, inspector.setBlock({{1, 2}, {1}, {1, 2}, {}}));
+    QVERIFY_THROWS_EXCEPTION(Error, inspector.setBlock({{1, 2}, {1}, {1, 2}, {}, {}}));
     QVERIFY_THROWS_EXCEPTION(Error, inspectBlock(*format, values, packed, shape, 1));
     QVERIFY_THROWS_EXCEPTION(Error, inspectBlock(*format, values, packed, {2, 32}, 0));
 }
@@ -472,6 +480,47 @@ void PlotViewsTest::blockInspectorQ8_0SecondRow() {
     QVERIFY(!inspectBlock(*makeFormat("q4_k"), std::vector<float>(256),
                           std::vector<std::byte>(makeFormat("q4_k")->packedBytes({1, 256})),
                           {1, 256}, 0));
+}
+
+void PlotViewsTest::blockInspectorInt4FromBlockCodes() {
+    // Row 0 of each block: k / 2 (+0.1 inside the range), row 1 the negatives (-0.1 inside).
+    // int4 asym with groups of 16: scale 7.5 / 15 = 0.5; zero 0 for row 0 and 15 for row 1.
+    const MatrixShape shape{2, 32};
+    std::vector<float> values(shape.elements());
+    for (size_t i = 0; i < values.size(); ++i) {
+        const int k = int(i % 16);
+        const float inside = k == 0 || k == 15 ? 0.0f : 0.1f;
+        values[i] = i < 32 ? float(k) * 0.5f + inside : -float(k) * 0.5f - inside;
+    }
+    const auto format = makeFormat("int4-g16-asym");
+    std::vector<std::byte> packed(format->packedBytes(shape));
+    format->quantize(values, shape, packed);
+    std::vector<float> reference(shape.elements());
+    format->dequantize(packed, shape, reference);
+    QCOMPARE(inspectableBlockCount(*format, shape), uint64_t(4));
+
+    const auto block = inspectBlock(*format, values, packed, shape, 3); // row 1, second group
+    QVERIFY(block.has_value());
+    QCOMPARE(block->values, std::vector<float>(values.begin() + 48, values.end()));
+    QCOMPARE(block->dequantized, std::vector<float>(reference.begin() + 48, reference.end()));
+    QCOMPARE(block->levels.size(), size_t(16));
+    QCOMPARE(block->levels.front(), -7.5f);
+    QCOMPARE(block->levels.back(), 0.0f);
+    BlockInspector inspector;
+    inspector.setBlock(*block);
+    QTableWidget* table = inspector.table();
+    QCOMPARE(table->rowCount(), 16);
+    for (int k = 0; k < 16; ++k) {
+        QCOMPARE(cellText(table, k, BlockInspector::CodeColumn), QString::number(15 - k));
+        QCOMPARE(cellText(table, k, BlockInspector::DequantizedColumn),
+                 QString::number(-double(k) * 0.5));
+    }
+    QCOMPARE(cellText(table, 3, BlockInspector::ErrorColumn), QStringLiteral("0.1"));
+    QCOMPARE(inspector.scaleLabel()->text(), QStringLiteral("scale = 0.5;  zero = 15"));
+
+    const auto first = inspectBlock(*format, values, packed, shape, 0);
+    QCOMPARE(first->codes,
+             (std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15}));
 }
 
 void PlotViewsTest::formatColoursAreStable() {

@@ -117,19 +117,15 @@ void ViewsDemoTest::renderEveryView() {
                                    [](float a, float b) { return std::abs(a) < std::abs(b); }));
     const HistogramSeries original = HistogramSeries::count(weights, -largest, largest, 160);
 
-    // Q4_0 levels of the first block: (code - 8) * d, where d < 0 when the value of largest
-    // magnitude is positive.
     const auto firstBlock = inspectBlock(*q4, weights, fourBit.packed, shape, 0);
     QVERIFY(firstBlock);
-    std::vector<float> levels;
-    for (int code = 0; code < 16; ++code)
-        levels.push_back(firstBlock->dequantized[0] / float(firstBlock->codes[0] - 8) *
-                         float(code - 8));
+    const auto [lowest, highest] =
+        std::minmax_element(firstBlock->levels.begin(), firstBlock->levels.end());
     HistogramView histogram;
     histogram.setOriginal(original);
     histogram.setDequantized(countIn(fourBit.dequantized, original));
-    histogram.setLevels(levels);
-    histogram.setClipRange(std::pair{double(levels.front()), double(levels.back())});
+    histogram.setLevels(firstBlock->levels);
+    histogram.setClipRange(std::pair{double(*lowest), double(*highest)});
     histogram.setGroupCount(int(inspectableBlockCount(*q4, shape)));
     save(histogram, QStringLiteral("histogram"));
     histogram.setLogCounts(true);
