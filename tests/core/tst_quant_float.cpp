@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "common/FormatRoundTrip.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/quant/MicroscalingFormat.h"
 #include "core/quant/NormalFloatFormat.h"
@@ -12,29 +13,11 @@
 #include <vector>
 
 using namespace bitlens;
+using bitlens::test::bytesOf;
+using bitlens::test::dequantize;
+using bitlens::test::quantize;
 
 namespace {
-
-std::vector<std::byte> quantize(const Format& format, const std::vector<float>& values,
-                                MatrixShape shape) {
-    std::vector<std::byte> packed(format.packedBytes(shape));
-    format.quantize(values, shape, packed);
-    return packed;
-}
-
-std::vector<float> dequantize(const Format& format, const std::vector<std::byte>& packed,
-                              MatrixShape shape) {
-    std::vector<float> values(shape.elements());
-    format.dequantize(packed, shape, values);
-    return values;
-}
-
-std::vector<uint8_t> bytesOf(const std::vector<std::byte>& packed) {
-    std::vector<uint8_t> bytes;
-    for (std::byte b : packed)
-        bytes.push_back(uint8_t(b));
-    return bytes;
-}
 
 float f32At(const std::vector<std::byte>& packed, size_t offset) {
     float value;

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "common/FormatRoundTrip.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/quant/IntegerFormat.h"
 #include "core/tensor/FloatBits.h"
@@ -10,29 +11,11 @@
 #include <vector>
 
 using namespace bitlens;
+using bitlens::test::bytesOf;
+using bitlens::test::dequantize;
+using bitlens::test::quantize;
 
 namespace {
-
-std::vector<std::byte> quantize(const Format& format, const std::vector<float>& values,
-                                MatrixShape shape) {
-    std::vector<std::byte> packed(format.packedBytes(shape));
-    format.quantize(values, shape, packed);
-    return packed;
-}
-
-std::vector<float> dequantize(const Format& format, const std::vector<std::byte>& packed,
-                              MatrixShape shape) {
-    std::vector<float> values(shape.elements());
-    format.dequantize(packed, shape, values);
-    return values;
-}
-
-std::vector<uint8_t> bytesOf(const std::vector<std::byte>& packed) {
-    std::vector<uint8_t> bytes;
-    for (std::byte b : packed)
-        bytes.push_back(uint8_t(b));
-    return bytes;
-}
 
 std::vector<float> gaussianRows(uint64_t count, uint32_t seed, float sigma) {
     std::mt19937 random(seed);
