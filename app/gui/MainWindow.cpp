@@ -4,16 +4,19 @@
 #include "core/util/HumanText.h"
 #include "gui/CheckpointDocument.h"
 #include "gui/TensorFilterModel.h"
+#include "gui/TensorHistogramPanel.h"
 #include "gui/TensorTableModel.h"
 
 #include <QAction>
 #include <QCloseEvent>
 #include <QDir>
+#include <QDockWidget>
 #include <QDragEnterEvent>
 #include <QDropEvent>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QHeaderView>
+#include <QItemSelectionModel>
 #include <QLabel>
 #include <QLineEdit>
 #include <QLocale>
@@ -104,6 +107,24 @@ void MainWindow::createCentralWidget() {
     layout->addWidget(filterEdit_);
     layout->addWidget(tableView_);
     setCentralWidget(central);
+
+    histogramPanel_ = new TensorHistogramPanel;
+    auto* dock = new QDockWidget(tr("Weight histogram"), this);
+    dock->setObjectName(QStringLiteral("histogramDock"));
+    dock->setWidget(histogramPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, dock);
+    connect(tableView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
+            &MainWindow::showSelectedTensor);
+}
+
+void MainWindow::showSelectedTensor() {
+    const QModelIndex current = tableView_->selectionModel()->currentIndex();
+    const auto checkpoint = document_->checkpoint();
+    if (!current.isValid() || !checkpoint) {
+        histogramPanel_->clear();
+        return;
+    }
+    histogramPanel_->showTensor(checkpoint, filterModel_->mapToSource(current).row());
 }
 
 void MainWindow::createMenus() {
@@ -227,6 +248,11 @@ void MainWindow::showOpened(const QString& path) {
     rebuildRecentMenu();
     setWindowTitle(tr("%1 – BitLens").arg(QFileInfo(path).fileName()));
     showSummary();
+    // The first tensor's histogram is there at once; the user picks others in the table.
+    if (filterModel_->rowCount() > 0)
+        tableView_->setCurrentIndex(filterModel_->index(0, 0));
+    else
+        histogramPanel_->clear();
 }
 
 void MainWindow::showFailure(const QString& path, const QString& message) {

@@ -15,6 +15,7 @@ namespace bitlens::app {
 
 class CheckpointDocument;
 class TensorFilterModel;
+class TensorHistogramPanel;
 class TensorTableModel;
 
 // The studio window: the tensor table of the open checkpoint with a name filter above it, a
@@ -31,6 +32,7 @@ public:
     // Opens a checkpoint file or model folder in the background: the one path the dialogs,
     // Recent Files, drag-and-drop and the command line all take.
     void openPath(const QString& path);
+    TensorHistogramPanel* histogramPanel() const { return histogramPanel_; }
 
 signals:
     // Emitted with the full message whenever an error box is shown (the box itself is non-modal).
@@ -54,12 +56,14 @@ private:
     void showError(const QString& text, const QString& details);
     void showSummary();
     void rememberDirectory(const QString& path);
+    void showSelectedTensor();
 
     CheckpointDocument* document_;
     TensorTableModel* tableModel_;
     TensorFilterModel* filterModel_;
     QLineEdit* filterEdit_ = nullptr;
     QTableView* tableView_ = nullptr;
+    TensorHistogramPanel* histogramPanel_ = nullptr;
     QLabel* summaryLabel_ = nullptr;
     QProgressBar* busyIndicator_ = nullptr;
     QMenu* recentMenu_ = nullptr;
