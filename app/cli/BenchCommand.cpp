@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 #include "cli/BenchCommand.h"
 
+#include "BackendKind.h"
+#include "NoVulkanDevice.h"
+#include "VulkanBackend.h"
 #include "cli/ArgParser.h"
 #include "cli/TextTable.h"
 #include "core/backend/CpuBackend.h"
@@ -15,11 +18,13 @@ namespace bitlens::cli {
 namespace {
 
 constexpr std::string_view kUsage =
-    "usage: bitlens-cli bench formats [--size MB] [--formats a,b,c] [--threads N]\n"
+    "usage: bitlens-cli bench formats [--size MB] [--formats a,b,c] [--threads N] [--device D]\n"
     "  --size MB       float32 input size in MiB (default 32; rows of 4096 values)\n"
     "  --formats LIST  comma-separated format ids, or 'all' for every listed format\n"
     "                  (default: one or more of each family, see kDefaultFormats)\n"
-    "  --threads N     CPU threads (default: all)\n";
+    "  --threads N     CPU threads (default: all)\n"
+    "  --device D      auto (CPU, and Vulkan when a device exists), cpu, or vulkan (CPU and\n"
+    "                  Vulkan; no device is an error)\n";
 
 constexpr unsigned kRepeats = 3;
 
@@ -54,9 +59,12 @@ std::vector<std::string> splitList(const std::string& text) {
 struct BenchBackends {
     std::vector<std::unique_ptr<QuantBackend>> owned;
     std::vector<BenchTarget> targets;
+    const VulkanBackend* vulkan = nullptr; // among the targets when a device is used
 };
 
-BenchBackends benchBackends(unsigned threads) {
+// The CPU reference always; the Vulkan backend as `device` asks. Without a Vulkan device, auto
+// says so on `err` and goes on with the CPU; vulkan throws NoVulkanDevice.
+BenchBackends benchBackends(unsigned threads, BackendKind device, std::ostream& err) {
     BenchBackends backends;
     auto cpu = std::make_unique<CpuBackend>(threads);
     const CpuBackend* cpuPointer = cpu.get();
@@ -66,6 +74,18 @@ BenchBackends benchBackends(unsigned threads) {
                                     cpuPointer->dequantize(packed, shape, format, out);
                                 }});
     backends.owned.push_back(std::move(cpu));
+    if (device == BackendKind::Cpu)
+        return backends;
+    try {
+        auto vulkan = std::make_unique<VulkanBackend>();
+        backends.vulkan = vulkan.get();
+        backends.targets.push_back({vulkan.get(), 1, {}});
+        backends.owned.push_back(std::move(vulkan));
+    } catch (const NoVulkanDevice& error) {
+        if (device == BackendKind::Vulkan)
+            throw;
+        err << "bitlens-cli bench: " << error.what() << "; timing the CPU reference only\n";
+    }
     return backends;
 }
 
@@ -73,8 +93,15 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
     uint64_t sizeMiB = 0;
     unsigned threads = 1;
     std::vector<std::string> ids;
+    BackendKind device = BackendKind::Auto;
     try {
-        const ParsedArgs parsed = parseArgs(args, {"size", "formats", "threads"}, {});
+        const ParsedArgs parsed = parseArgs(args, {"size", "formats", "threads", "device"}, {});
+        if (parsed.has("device")) {
+            const auto kind = parseBackendKind(*parsed.value("device"));
+            if (!kind)
+                throw UsageError("--device expects auto, cpu or vulkan");
+            device = *kind;
+        }
         if (parsed.positional.size() != 1 || parsed.positional.front() != "formats")
             throw UsageError("expected the benchmark name 'formats'");
         sizeMiB = parsed.integer("size", 1, 16384, 32);
@@ -99,7 +126,7 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
     const uint64_t rows = std::max<uint64_t>(1, sizeMiB * (1 << 20) / 4 / kBenchRowLength);
     const MatrixShape shape{rows, kBenchRowLength};
     const std::vector<float> values = syntheticWeights(shape.elements(), kBenchSeed);
-    const BenchBackends backends = benchBackends(threads);
+    const BenchBackends backends = benchBackends(threads, device, err);
 
     out << "synthetic weights: " << shape.rows << " x " << shape.rowLength << " float32 ("
         << fixed(double(shape.elements()) * 4 / double(1 << 20), 1) << " MiB), best of " << kRepeats
@@ -109,15 +136,27 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
                      {"MiB/s quantize", TextTable::Align::Right},
                      {"MiB/s dequantize", TextTable::Align::Right},
                      {"threads", TextTable::Align::Right},
+                     {"vs cpu", TextTable::Align::Right},
                      {"note"}});
     for (const auto& format : formats) {
+        double cpuMiBps = 0; // the first target is the CPU reference
         for (const BenchTarget& target : backends.targets) {
+            const bool isVulkan = target.backend == backends.vulkan;
+            if (isVulkan && !backends.vulkan->supports(*format)) {
+                table.addRow({format->id(), target.backend->name(), "-", "-", "-", "-",
+                              "no Vulkan kernel yet"});
+                continue;
+            }
             const BenchResult result = benchFormat(target, *format, values, shape, kRepeats);
             const bool timed = result.skipped.empty();
-            table.addRow({result.formatId, result.backendName,
-                          timed ? fixed(result.quantizeMiBps, 1) : "-",
-                          timed && result.dequantizeMiBps ? fixed(*result.dequantizeMiBps, 1) : "-",
-                          std::to_string(result.threads), result.skipped});
+            if (!isVulkan)
+                cpuMiBps = timed ? result.quantizeMiBps : 0;
+            const bool ratio = isVulkan && timed && cpuMiBps > 0;
+            table.addRow(
+                {result.formatId, result.backendName, timed ? fixed(result.quantizeMiBps, 1) : "-",
+                 timed && result.dequantizeMiBps ? fixed(*result.dequantizeMiBps, 1) : "-",
+                 std::to_string(result.threads),
+                 ratio ? fixed(result.quantizeMiBps / cpuMiBps, 2) + "x" : "-", result.skipped});
         }
     }
     table.print(out);
@@ -127,8 +166,10 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
 } // namespace
 
 Command benchCommand() {
-    return {"bench", "bench formats [--size MB] [--formats a,b,c] [--threads N]",
-            "CPU throughput of each format on a synthetic tensor", runBench};
+    return {"bench", "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D]",
+            "throughput of each format on a synthetic tensor: CPU reference and Vulkan, with the "
+            "ratio",
+            runBench};
 }
 
 } // namespace bitlens::cli

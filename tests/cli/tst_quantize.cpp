@@ -266,8 +266,8 @@ private slots:
         QCOMPARE(report["totals"]["refused"].get<int>(), 1);
     }
     void benchFormats() {
-        const Run result =
-            run({"bench", "formats", "--size", "1", "--formats", "q8_0,q4_k", "--threads", "2"});
+        const Run result = run({"bench", "formats", "--size", "1", "--formats", "q8_0,q4_k",
+                                "--threads", "2", "--device", "cpu"});
         QCOMPARE(result.status, 0);
         QVERIFY(result.out.starts_with("synthetic weights: 64 x 4096 float32 (1.0 MiB)"));
         std::istringstream lines(result.out);
@@ -287,6 +287,30 @@ private slots:
             QVERIFY(quantize > 0 && dequantize > 0);
             QCOMPARE(threads, 2u);
         }
+    }
+    // With a Vulkan device (lavapipe in CI) each format gets a second row: timed with the ratio
+    // to the CPU reference where a kernel exists, marked where none does yet.
+    void benchFormatsOnVulkan() {
+        const Run result = run(
+            {"bench", "formats", "--size", "1", "--formats", "q8_0,q4_k", "--device", "vulkan"});
+        QCOMPARE(result.status, 0);
+        std::istringstream lines(result.out);
+        std::string line;
+        std::getline(lines, line);
+        std::getline(lines, line);
+        QVERIFY(line.find("vs cpu") != std::string::npos);
+        std::vector<std::string> rows;
+        while (std::getline(lines, line))
+            rows.push_back(line);
+        QCOMPARE(rows.size(), size_t(4));
+        QVERIFY(rows[0].starts_with("q8_0") && rows[0].find(" cpu ") != std::string::npos);
+        QVERIFY2(rows[1].starts_with("q8_0") && rows[1].find("vulkan") != std::string::npos,
+                 rows[1].c_str());
+        QVERIFY2(rows[1].find("x ") != std::string::npos || rows[1].ends_with("x"),
+                 rows[1].c_str());
+        QVERIFY2(rows[3].starts_with("q4_k") &&
+                     rows[3].find("no Vulkan kernel yet") != std::string::npos,
+                 rows[3].c_str());
     }
 };
 
