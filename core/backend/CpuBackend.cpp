@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "core/backend/CpuBackend.h"
 
-#include "core/util/ParallelFor.h"
 #include "core/util/Error.h"
+#include "core/util/ParallelFor.h"
 
 #include <algorithm>
 #include <thread>

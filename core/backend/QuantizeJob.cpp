@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "core/backend/QuantizeJob.h"
 
-#include "core/util/ParallelFor.h"
 #include "core/quant/FiniteCheck.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/util/Error.h"
+#include "core/util/ParallelFor.h"
 
 #include <limits>
 #include <mutex>
