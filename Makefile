@@ -8,6 +8,10 @@ JOBS ?= $(shell nproc)
 BUILD_DIR := build/$(PRESET)
 # The demo classifier is trained once (deterministic, about a minute) and cached in the build.
 DEMO_MODEL := $(BUILD_DIR)/demo/fashion-mnist-mlp.h5
+# The demo opens with its test set (Debian package dataset-fashion-mnist) in the evaluation panel.
+FASHION_MNIST := /usr/share/datasets/fashion-mnist
+DEMO_DATASET := --images $(FASHION_MNIST)/t10k-images-idx3-ubyte.gz \
+                --labels $(FASHION_MNIST)/t10k-labels-idx1-ubyte.gz
 
 .PHONY: all deps configure build demo run test format clean
 
@@ -27,7 +31,7 @@ demo: build
 	@test -f $(DEMO_MODEL) || $(BUILD_DIR)/app/bitlens-cli train-demo $(DEMO_MODEL)
 
 run: build $(if $(FILE),,demo)
-	$(BUILD_DIR)/app/bitlens $(or $(FILE),$(DEMO_MODEL))
+	$(BUILD_DIR)/app/bitlens $(or $(FILE),$(DEMO_DATASET) $(DEMO_MODEL))
 
 test: build
 	cd $(BUILD_DIR) && ctest --output-on-failure -j $(JOBS)

@@ -3,6 +3,7 @@
 
 #include "core/util/HumanText.h"
 #include "gui/CheckpointDocument.h"
+#include "gui/EvaluationPanel.h"
 #include "gui/TensorFilterModel.h"
 #include "gui/TensorHistogramPanel.h"
 #include "gui/TensorTableModel.h"
@@ -37,6 +38,12 @@ const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kTableKey = QStringLiteral("mainWindow/tensorTable");
 const QString kDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
+
+// Images, labels and input scale last evaluated with the model at `path`.
+QString evaluationSettingsKey(const QString& path) {
+    return QStringLiteral("evaluation/") +
+           QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toBase64());
+}
 
 QStringList localPaths(const QMimeData* mime) {
     QStringList paths;
@@ -113,6 +120,20 @@ void MainWindow::createCentralWidget() {
     dock->setObjectName(QStringLiteral("histogramDock"));
     dock->setWidget(histogramPanel_);
     addDockWidget(Qt::RightDockWidgetArea, dock);
+
+    evaluationPanel_ = new EvaluationPanel;
+    auto* evaluationDock = new QDockWidget(tr("Evaluation"), this);
+    evaluationDock->setObjectName(QStringLiteral("evaluationDock"));
+    evaluationDock->setWidget(evaluationPanel_);
+    addDockWidget(Qt::RightDockWidgetArea, evaluationDock);
+    // The data set used with a model is remembered for the next time that file opens.
+    connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
+        QSettings settings;
+        settings.setValue(evaluationSettingsKey(document_->path()),
+                          QStringList{evaluationPanel_->datasetImages(),
+                                      evaluationPanel_->datasetLabels(),
+                                      QString::number(evaluationPanel_->inputScale(), 'g', 17)});
+    });
     connect(tableView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::showSelectedTensor);
 }
@@ -248,6 +269,10 @@ void MainWindow::showOpened(const QString& path) {
     rebuildRecentMenu();
     setWindowTitle(tr("%1 – BitLens").arg(QFileInfo(path).fileName()));
     showSummary();
+    evaluationPanel_->setModel(document_->checkpoint());
+    const QStringList dataset = QSettings().value(evaluationSettingsKey(path)).toStringList();
+    if (dataset.size() == 3)
+        evaluationPanel_->setDataset(dataset[0], dataset[1], dataset[2].toDouble());
     // The first tensor's histogram is there at once; the user picks others in the table.
     if (filterModel_->rowCount() > 0)
         tableView_->setCurrentIndex(filterModel_->index(0, 0));

@@ -14,6 +14,7 @@ class QTableView;
 namespace bitlens::app {
 
 class CheckpointDocument;
+class EvaluationPanel;
 class TensorFilterModel;
 class TensorHistogramPanel;
 class TensorTableModel;
@@ -33,6 +34,7 @@ public:
     // Recent Files, drag-and-drop and the command line all take.
     void openPath(const QString& path);
     TensorHistogramPanel* histogramPanel() const { return histogramPanel_; }
+    EvaluationPanel* evaluationPanel() const { return evaluationPanel_; }
 
 signals:
     // Emitted with the full message whenever an error box is shown (the box itself is non-modal).
@@ -64,6 +66,7 @@ private:
     QLineEdit* filterEdit_ = nullptr;
     QTableView* tableView_ = nullptr;
     TensorHistogramPanel* histogramPanel_ = nullptr;
+    EvaluationPanel* evaluationPanel_ = nullptr;
     QLabel* summaryLabel_ = nullptr;
     QProgressBar* busyIndicator_ = nullptr;
     QMenu* recentMenu_ = nullptr;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "gui/CheckpointDocument.h"
+#include "gui/EvaluationPanel.h"
 #include "gui/MainWindow.h"
 
 #include <QApplication>
@@ -51,6 +52,17 @@ int main(int argc, char** argv) {
                                   QStringLiteral("PATH"));
     screenshot.setFlags(QCommandLineOption::HiddenFromHelp);
     parser.addOption(screenshot);
+    QCommandLineOption images(QStringLiteral("images"),
+                              QStringLiteral("Test images (IDX) for the evaluation panel."),
+                              QStringLiteral("FILE"));
+    QCommandLineOption labels(QStringLiteral("labels"),
+                              QStringLiteral("Test labels (IDX) for the evaluation panel."),
+                              QStringLiteral("FILE"));
+    QCommandLineOption inputScale(QStringLiteral("input-scale"),
+                                  QStringLiteral("Factor applied to pixels before the model "
+                                                 "(default 1/255)."),
+                                  QStringLiteral("S"), QString::number(1.0 / 255.0, 'g', 17));
+    parser.addOptions({images, labels, inputScale});
     parser.process(application);
 
     const QStringList files = parser.positionalArguments();
@@ -64,6 +76,21 @@ int main(int argc, char** argv) {
     MainWindow window;
     if (parser.isSet(screenshot))
         saveScreenshotWhenOpened(window, parser.value(screenshot));
+    if (parser.isSet(images) != parser.isSet(labels)) {
+        std::fprintf(stderr, "bitlens: --images and --labels go together\n");
+        return 1;
+    }
+    bool scaleValid = false;
+    const double scale = parser.value(inputScale).toDouble(&scaleValid);
+    if (!scaleValid || !(scale > 0)) {
+        std::fprintf(stderr, "bitlens: --input-scale needs a positive number\n");
+        return 1;
+    }
+    // Given on the command line, the data set wins over the one remembered for the file.
+    if (parser.isSet(images))
+        QObject::connect(window.document(), &CheckpointDocument::opened, &window, [&] {
+            window.evaluationPanel()->setDataset(parser.value(images), parser.value(labels), scale);
+        });
     window.show();
     if (!files.isEmpty())
         window.openPath(files.first());

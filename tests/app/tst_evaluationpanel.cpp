@@ -1,0 +1,119 @@
+// SPDX-License-Identifier: MIT
+#include "common/TestData.h"
+#include "core/io/CheckpointReader.h"
+#include "core/recipe/SizePlan.h"
+#include "gui/EvaluationPanel.h"
+
+#include <QSignalSpy>
+#include <QTableWidget>
+#include <QTest>
+#include <qcustomplot.h>
+
+using namespace bitlens;
+using namespace bitlens::app;
+
+namespace {
+
+std::shared_ptr<const Checkpoint> mnistModel() {
+    return openCheckpoint(test::sharedDataPath(QStringLiteral("keras/mnist_mlp.h5")).toStdString());
+}
+
+void useMnistTestSet(EvaluationPanel& panel) {
+    panel.setDataset(test::sharedDataPath(QStringLiteral("mnist/t10k-images-idx3-ubyte.gz")),
+                     test::sharedDataPath(QStringLiteral("mnist/t10k-labels-idx1-ubyte.gz")),
+                     1.0 / 255.0);
+}
+
+} // namespace
+
+class TestEvaluationPanel : public QObject {
+    Q_OBJECT
+private slots:
+    void evaluatesTheRecipeAndRecordsTheTradeOff() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        const auto checkpoint = mnistModel();
+        EvaluationPanel panel;
+        panel.setModel(checkpoint);
+        useMnistTestSet(panel);
+        const Recipe recipe = Recipe::singleFormat("int4-ch-sym");
+        panel.setRecipe(recipe);
+        QSignalSpy evaluated(&panel, &EvaluationPanel::evaluated);
+        panel.evaluate();
+        QVERIFY(panel.isRunning());
+        QVERIFY(evaluated.wait(120000));
+
+        // The published figures of this model on MNIST with pixels / 255, and the CLI's
+        // int4-ch-sym result (bitlens-cli eval ... --format int4-ch-sym).
+        QCOMPARE(panel.history().size(), size_t(1));
+        const EvaluationRecord& record = panel.history().front();
+        QCOMPARE(record.originalMetric, 0.98);
+        QCOMPARE(record.quantizedMetric, 0.9771);
+        QCOMPARE(record.agreement, 0.9924);
+        QVERIFY(record.kldMean > 0.005 && record.kldMean < 0.012);
+        QCOMPARE(record.bitsPerWeight, planSizes(*checkpoint, recipe).totals.bitsPerWeight());
+        QCOMPARE(panel.resultsTable()->item(0, 0)->text(), QStringLiteral("98.00 %"));
+        QCOMPARE(panel.resultsTable()->item(0, 1)->text(), QStringLiteral("97.71 %"));
+        QCOMPARE(panel.resultsTable()->item(0, 2)->text(), QStringLiteral("-0.29 points"));
+
+        // A second recipe adds a second point: x = bits per weight, y = accuracy in %.
+        panel.setRecipe(Recipe::singleFormat("int8-ch-sym"));
+        panel.evaluate();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(panel.history().size(), size_t(2));
+        const QCPGraph* points = panel.historyPlot()->pointsGraph();
+        QCOMPARE(points->dataCount(), 2);
+        QCOMPARE(points->data()->at(0)->value, 97.71);
+        QVERIFY(points->data()->at(1)->key > points->data()->at(0)->key);
+        QCOMPARE(panel.historyPlot()->originalGraph()->data()->at(0)->value, 98.0);
+    }
+
+    void cancelRecordsNothingAndAllowsAnotherRun() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        EvaluationPanel panel;
+        panel.setModel(mnistModel());
+        useMnistTestSet(panel);
+        panel.setRecipe(Recipe::singleFormat("q8_0"));
+        QSignalSpy cancelled(&panel, &EvaluationPanel::cancelled);
+        QSignalSpy evaluated(&panel, &EvaluationPanel::evaluated);
+        panel.evaluate();
+        panel.cancel();
+        QVERIFY(cancelled.wait(60000));
+        QVERIFY(!panel.isRunning());
+        QVERIFY(panel.history().empty());
+        QCOMPARE(evaluated.count(), 0);
+        panel.evaluate();
+        QVERIFY(evaluated.wait(120000));
+        QCOMPARE(panel.history().size(), size_t(1));
+    }
+
+    void badInputIsReportedWithTheFile() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        EvaluationPanel panel;
+        QSignalSpy failed(&panel, &EvaluationPanel::failed);
+        panel.evaluate();
+        QCOMPARE(failed.count(), 1); // no model yet
+
+        panel.setModel(mnistModel());
+        const QString labels =
+            test::sharedDataPath(QStringLiteral("mnist/t10k-labels-idx1-ubyte.gz"));
+        panel.setDataset(labels, labels, 1.0 / 255.0); // labels given as images
+        panel.evaluate();
+        QVERIFY(failed.wait(60000));
+        const QString message = failed.last().at(0).toString();
+        QVERIFY2(message.contains(QStringLiteral("t10k-labels-idx1-ubyte.gz")),
+                 qPrintable(message));
+        QVERIFY(panel.history().empty());
+
+        // A language model is not a Keras classifier: refused with a reason, not run.
+        panel.setModel(openCheckpoint(
+            test::sharedDataPath(QStringLiteral("llama2c/stories260K.bin")).toStdString()));
+        useMnistTestSet(panel);
+        panel.evaluate();
+        QVERIFY(failed.wait(60000));
+        QVERIFY(!failed.last().at(0).toString().isEmpty());
+        QVERIFY(!panel.isRunning());
+    }
+};
+
+QTEST_MAIN(TestEvaluationPanel)
+#include "tst_evaluationpanel.moc"
