@@ -28,6 +28,8 @@ EvaluationHistoryPlot::EvaluationHistoryPlot(QWidget* parent)
     plot_->legend->setVisible(true);
     plot_->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
     plot_->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    plot_->xAxis->setRange(0, 33);
+    plot_->yAxis->setRange(0, 100);
 }
 
 void EvaluationHistoryPlot::setRecords(const std::vector<EvaluationRecord>& records) {

@@ -111,7 +111,9 @@ EvaluationPanel::EvaluationPanel(QWidget* parent)
     results_->setHorizontalHeaderLabels({tr("original"), tr("quantized"), tr("difference")});
     results_->setVerticalHeaderLabels({tr("top-1 accuracy"), tr("agreement"), tr("KL mean")});
     results_->setEditTriggers(QAbstractItemView::NoEditTriggers);
-    results_->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    results_->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    results_->horizontalHeader()->setStretchLastSection(true);
+    results_->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
     results_->setMaximumHeight(results_->verticalHeader()->defaultSectionSize() * 4 + 8);
     status_->setWordWrap(true);
     status_->setTextInteractionFlags(Qt::TextSelectableByMouse);

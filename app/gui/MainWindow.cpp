@@ -126,6 +126,8 @@ void MainWindow::createCentralWidget() {
     evaluationDock->setObjectName(QStringLiteral("evaluationDock"));
     evaluationDock->setWidget(evaluationPanel_);
     addDockWidget(Qt::RightDockWidgetArea, evaluationDock);
+    tabifyDockWidget(dock, evaluationDock);
+    dock->raise();
     // The data set used with a model is remembered for the next time that file opens.
     connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
         QSettings settings;
