@@ -134,6 +134,9 @@ void RecipeDocument::applyPreset(const std::string& name) {
 }
 
 QString RecipeDocument::load(const QString& path) {
+    // The recipe belongs to the open checkpoint; opening one replaces it with that file's own.
+    if (!checkpoint_)
+        return tr("Open a checkpoint before loading a recipe.");
     try {
         push(Recipe::load(nativePath(path)), tr("Load recipe %1").arg(QFileInfo(path).fileName()));
     } catch (const std::exception& error) {

@@ -47,7 +47,7 @@ public:
     // Replaces the whole recipe with a preset for the open checkpoint (RecipePresets.h).
     void applyPreset(const std::string& name);
     // Both return an empty string on success, else one line naming the file and the problem;
-    // a failed load leaves the recipe unchanged.
+    // a failed load leaves the recipe unchanged. Loading needs an open checkpoint.
     QString load(const QString& path);
     QString save(const QString& path) const;
 

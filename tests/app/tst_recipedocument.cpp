@@ -169,6 +169,8 @@ private slots:
         CheckpointDocument checkpoints;
         RecipeDocument recipes(&checkpoints);
         QVERIFY_THROWS_EXCEPTION(bitlens::Error, recipes.applyPreset(preset.toStdString()));
+        QCOMPARE(recipes.load(dir_.filePath("any.json")),
+                 QString("Open a checkpoint before loading a recipe."));
         QCOMPARE(openAndWait(checkpoints, stories_), QString());
         recipes.applyPreset(preset.toStdString());
         QCOMPARE(recipes.undoStack()->count(), 1);
