@@ -1,15 +1,20 @@
 // SPDX-License-Identifier: MIT
 #include "gui/MainWindow.h"
 
+#include "core/recipe/TensorKind.h"
 #include "core/util/HumanText.h"
 #include "gui/CheckpointDocument.h"
 #include "gui/EvaluationPanel.h"
+#include "gui/FormatDelegate.h"
+#include "gui/LayerTableModel.h"
+#include "gui/RecipeBar.h"
+#include "gui/RecipeDocument.h"
 #include "gui/TensorFilterModel.h"
 #include "gui/TensorHistogramPanel.h"
-#include "gui/TensorTableModel.h"
 
 #include <QAction>
 #include <QCloseEvent>
+#include <QComboBox>
 #include <QDir>
 #include <QDockWidget>
 #include <QDragEnterEvent>
@@ -26,8 +31,10 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QSettings>
+#include <QSpinBox>
 #include <QStatusBar>
 #include <QTableView>
+#include <QUndoStack>
 #include <QVBoxLayout>
 
 namespace bitlens::app {
@@ -36,8 +43,9 @@ namespace {
 
 const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
-const QString kTableKey = QStringLiteral("mainWindow/tensorTable");
+const QString kTableKey = QStringLiteral("mainWindow/layerTable");
 const QString kDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
+const QString kRecipeDirectoryKey = QStringLiteral("mainWindow/lastRecipeDirectory");
 
 // Images, labels and input scale last evaluated with the model at `path`.
 QString evaluationSettingsKey(const QString& path) {
@@ -59,7 +67,8 @@ QStringList localPaths(const QMimeData* mime) {
 
 MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), document_(new CheckpointDocument(this)),
-      tableModel_(new TensorTableModel(document_, this)),
+      recipeDocument_(new RecipeDocument(document_, this)),
+      tableModel_(new LayerTableModel(recipeDocument_, this)),
       filterModel_(new TensorFilterModel(this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("BitLens"));
@@ -90,11 +99,34 @@ void MainWindow::createCentralWidget() {
     filterEdit_->setPlaceholderText(tr("Filter tensors by name (Ctrl+F); * and ? are wildcards"));
     filterEdit_->setClearButtonEnabled(true);
     connect(filterEdit_, &QLineEdit::textChanged, filterModel_, &TensorFilterModel::setNameFilter);
+    auto* kindFilter = new QComboBox;
+    kindFilter->setObjectName(QStringLiteral("kindFilter"));
+    kindFilter->addItem(tr("All kinds"), QString());
+    for (TensorKind kind : {TensorKind::Embedding, TensorKind::Attention, TensorKind::Mlp,
+                            TensorKind::Norm, TensorKind::Output, TensorKind::Other})
+        kindFilter->addItem(QString::fromLatin1(tensorKindName(kind)),
+                            QString::fromLatin1(tensorKindName(kind)));
+    connect(kindFilter, &QComboBox::currentIndexChanged, this, [this, kindFilter] {
+        filterModel_->setKindFilter(kindFilter->currentData().toString());
+    });
+    auto* blockFilter = new QSpinBox;
+    blockFilter->setObjectName(QStringLiteral("blockFilter"));
+    blockFilter->setRange(-1, 99999);
+    blockFilter->setSpecialValueText(tr("All blocks"));
+    blockFilter->setPrefix(tr("Block "));
+    blockFilter->setValue(-1);
+    connect(blockFilter, &QSpinBox::valueChanged, filterModel_, &TensorFilterModel::setBlockFilter);
 
     tableView_ = new QTableView;
     tableView_->setObjectName(QStringLiteral("tensorTable"));
     tableView_->setModel(filterModel_);
     tableView_->setSelectionBehavior(QAbstractItemView::SelectRows);
+    tableView_->setSelectionMode(QAbstractItemView::ExtendedSelection);
+    tableView_->setItemDelegateForColumn(LayerTableModel::FormatColumn,
+                                         new FormatDelegate(tableView_));
+    tableView_->setEditTriggers(QAbstractItemView::DoubleClicked |
+                                QAbstractItemView::EditKeyPressed |
+                                QAbstractItemView::SelectedClicked);
     tableView_->setAlternatingRowColors(true);
     tableView_->setWordWrap(false);
     tableView_->verticalHeader()->hide();
@@ -102,7 +134,7 @@ void MainWindow::createCentralWidget() {
     tableView_->verticalHeader()->setDefaultSectionSize(tableView_->fontMetrics().height() + 6);
     QHeaderView* header = tableView_->horizontalHeader();
     header->setSectionResizeMode(QHeaderView::ResizeToContents);
-    header->setSectionResizeMode(TensorTableModel::NameColumn, QHeaderView::Stretch);
+    header->setSectionResizeMode(LayerTableModel::NameColumn, QHeaderView::Stretch);
     // File order until a header is clicked; a third click returns to it.
     header->setSortIndicatorClearable(true);
     header->setSortIndicator(-1, Qt::AscendingOrder);
@@ -111,7 +143,12 @@ void MainWindow::createCentralWidget() {
     auto* central = new QWidget;
     auto* layout = new QVBoxLayout(central);
     layout->setContentsMargins(6, 6, 6, 0);
-    layout->addWidget(filterEdit_);
+    layout->addWidget(new RecipeBar(recipeDocument_));
+    auto* filters = new QHBoxLayout;
+    filters->addWidget(filterEdit_, 1);
+    filters->addWidget(kindFilter);
+    filters->addWidget(blockFilter);
+    layout->addLayout(filters);
     layout->addWidget(tableView_);
     setCentralWidget(central);
 
@@ -128,6 +165,8 @@ void MainWindow::createCentralWidget() {
     addDockWidget(Qt::RightDockWidgetArea, evaluationDock);
     tabifyDockWidget(dock, evaluationDock);
     dock->raise();
+    connect(recipeDocument_, &RecipeDocument::recipeChanged, this,
+            [this] { evaluationPanel_->setRecipe(recipeDocument_->recipe()); });
     // The data set used with a model is remembered for the next time that file opens.
     connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
         QSettings settings;
@@ -160,8 +199,20 @@ void MainWindow::createMenus() {
     recentMenu_->setObjectName(QStringLiteral("recentFilesMenu"));
     connect(recentMenu_, &QMenu::aboutToShow, this, &MainWindow::rebuildRecentMenu);
     fileMenu->addSeparator();
+    fileMenu->addAction(tr("&Load Recipe…"), this, &MainWindow::chooseRecipeToLoad)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    fileMenu->addAction(tr("&Save Recipe As…"), this, &MainWindow::chooseRecipeToSave)
+        ->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_S));
+    fileMenu->addSeparator();
     QAction* quit = fileMenu->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+
+    QMenu* editMenu = menuBar()->addMenu(tr("&Edit"));
+    QAction* undo = recipeDocument_->undoStack()->createUndoAction(this, tr("&Undo"));
+    undo->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Z));
+    QAction* redo = recipeDocument_->undoStack()->createRedoAction(this, tr("&Redo"));
+    redo->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Z));
+    editMenu->addActions({undo, redo});
 
     QMenu* viewMenu = menuBar()->addMenu(tr("&View"));
     QAction* filter = viewMenu->addAction(tr("&Filter Tensors"), this, [this] {
@@ -209,6 +260,33 @@ void MainWindow::chooseFolder() {
         return;
     rememberDirectory(QFileInfo(path).absolutePath());
     openPath(path);
+}
+
+void MainWindow::chooseRecipeToLoad() {
+    const QString path = QFileDialog::getOpenFileName(
+        this, tr("Load Recipe"), QSettings().value(kRecipeDirectoryKey).toString(),
+        tr("Recipes (*.json);;All files (*)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(kRecipeDirectoryKey, QFileInfo(path).absolutePath());
+    if (const QString error = recipeDocument_->load(path); !error.isEmpty())
+        showError(tr("BitLens could not load the recipe %1.").arg(QDir::toNativeSeparators(path)),
+                  error);
+}
+
+void MainWindow::chooseRecipeToSave() {
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Save Recipe As"), QSettings().value(kRecipeDirectoryKey).toString(),
+        tr("Recipes (*.json)"));
+    if (path.isEmpty())
+        return;
+    QSettings().setValue(kRecipeDirectoryKey, QFileInfo(path).absolutePath());
+    if (const QString error = recipeDocument_->save(path); !error.isEmpty())
+        showError(tr("BitLens could not save the recipe %1.").arg(QDir::toNativeSeparators(path)),
+                  error);
+    else
+        statusBar()->showMessage(tr("Recipe saved to %1").arg(QDir::toNativeSeparators(path)),
+                                 5000);
 }
 
 void MainWindow::rememberDirectory(const QString& path) {

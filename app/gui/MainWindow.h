@@ -15,13 +15,15 @@ namespace bitlens::app {
 
 class CheckpointDocument;
 class EvaluationPanel;
+class LayerTableModel;
+class RecipeDocument;
 class TensorFilterModel;
 class TensorHistogramPanel;
-class TensorTableModel;
 
-// The studio window: the tensor table of the open checkpoint with a name filter above it, a
-// status bar summarising the checkpoint, File menu with Open, Open Folder, Recent Files and Quit,
-// and drag-and-drop of files and folders. Window geometry, table layout and the recent files are
+// The studio window: the recipe bar and the layer table of the open checkpoint with name, kind
+// and block filters, a status bar summarising the checkpoint, File menu with Open, Open Folder,
+// Recent Files, Load/Save Recipe and Quit, Edit menu with Undo/Redo of recipe changes, and
+// drag-and-drop of files and folders. Window geometry, table layout and the recent files are
 // kept in QSettings.
 class MainWindow : public QMainWindow {
     Q_OBJECT
@@ -29,6 +31,8 @@ public:
     explicit MainWindow(QWidget* parent = nullptr);
 
     CheckpointDocument* document() const { return document_; }
+    RecipeDocument* recipeDocument() const { return recipeDocument_; }
+    LayerTableModel* layerTable() const { return tableModel_; }
 
     // Opens a checkpoint file or model folder in the background: the one path the dialogs,
     // Recent Files, drag-and-drop and the command line all take.
@@ -59,9 +63,12 @@ private:
     void showSummary();
     void rememberDirectory(const QString& path);
     void showSelectedTensor();
+    void chooseRecipeToLoad();
+    void chooseRecipeToSave();
 
     CheckpointDocument* document_;
-    TensorTableModel* tableModel_;
+    RecipeDocument* recipeDocument_;
+    LayerTableModel* tableModel_;
     TensorFilterModel* filterModel_;
     QLineEdit* filterEdit_ = nullptr;
     QTableView* tableView_ = nullptr;

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: MIT
 #include "gui/TensorFilterModel.h"
 
-#include "gui/TensorTableModel.h"
+#include "gui/LayerTableModel.h"
 
 #include <QRegularExpression>
 
 namespace bitlens::app {
 
 TensorFilterModel::TensorFilterModel(QObject* parent) : QSortFilterProxyModel(parent) {
-    setSortRole(TensorTableModel::SortRole);
-    setFilterKeyColumn(TensorTableModel::NameColumn);
+    setSortRole(LayerTableModel::SortRole);
+    setFilterKeyColumn(LayerTableModel::NameColumn);
     setFilterCaseSensitivity(Qt::CaseInsensitive);
 }
 
@@ -32,6 +32,29 @@ void TensorFilterModel::setNameFilter(const QString& text) {
     }
     setFilterRegularExpression(
         QRegularExpression(pattern, QRegularExpression::CaseInsensitiveOption));
+}
+
+void TensorFilterModel::setKindFilter(const QString& kind) {
+    kind_ = kind;
+    invalidateFilter();
+}
+
+void TensorFilterModel::setBlockFilter(int block) {
+    block_ = block;
+    invalidateFilter();
+}
+
+bool TensorFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex& sourceParent) const {
+    const QAbstractItemModel* source = sourceModel();
+    if (!kind_.isEmpty() &&
+        source->index(sourceRow, LayerTableModel::KindColumn, sourceParent).data().toString() !=
+            kind_)
+        return false;
+    if (block_ >= 0 && source->index(sourceRow, LayerTableModel::BlockColumn, sourceParent)
+                               .data(LayerTableModel::SortRole)
+                               .toInt() != block_)
+        return false;
+    return QSortFilterProxyModel::filterAcceptsRow(sourceRow, sourceParent);
 }
 
 } // namespace bitlens::app

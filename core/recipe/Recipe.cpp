@@ -95,6 +95,20 @@ void Recipe::addRule(PatternKind kind, const std::string& pattern, const std::st
     rules_.push_back({std::move(compiled), checkedTarget(target)});
 }
 
+void Recipe::setRule(size_t index, PatternKind kind, const std::string& pattern,
+                     const std::string& target) {
+    if (index >= rules_.size())
+        throw Error("rule " + std::to_string(index + 1) + " does not exist");
+    NamePattern compiled(kind, pattern);
+    rules_[index] = {std::move(compiled), checkedTarget(target)};
+}
+
+void Recipe::removeRule(size_t index) {
+    if (index >= rules_.size())
+        throw Error("rule " + std::to_string(index + 1) + " does not exist");
+    rules_.erase(rules_.begin() + long(index));
+}
+
 void Recipe::setOverride(const std::string& tensorName, const std::string& target) {
     overrides_[tensorName] = checkedTarget(target);
 }

@@ -59,6 +59,10 @@ public:
     void setDefault(const std::string& target);
     void setFallback(const std::string& target);
     void addRule(PatternKind kind, const std::string& pattern, const std::string& target);
+    // Replace or remove rule `index` (0-based); throw Error for an index out of range.
+    void setRule(size_t index, PatternKind kind, const std::string& pattern,
+                 const std::string& target);
+    void removeRule(size_t index);
     void setOverride(const std::string& tensorName, const std::string& target);
     void removeOverride(const std::string& tensorName);
 

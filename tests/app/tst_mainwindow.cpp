@@ -2,16 +2,18 @@
 #include "common/SafetensorsFile.h"
 #include "common/TestData.h"
 #include "gui/CheckpointDocument.h"
+#include "gui/LayerTableModel.h"
 #include "gui/MainWindow.h"
 #include "gui/RecentFiles.h"
-#include "gui/TensorTableModel.h"
 
 #include <QApplication>
+#include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QSettings>
 #include <QSignalSpy>
 #include <QStandardPaths>
@@ -227,6 +229,35 @@ private slots:
         QVERIFY2(errors.isEmpty(),
                  errors.isEmpty() ? "" : qPrintable(errors.first().at(0).toString()));
         QVERIFY(summaryText(window).contains("260,032 parameters"));
+    }
+
+    // The recipe bar's preset changes the totals; Ctrl+Z / Ctrl+Shift+Z undo and redo it.
+    // All Q8_0 on stories260K: 1,040,128 -> 440,032 bytes (tst_recipedocument works it out).
+    void recipeBarPresetAndUndo() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        MainWindow window;
+        window.show();
+        QApplication::setActiveWindow(&window);
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        window.openPath(bitlens::test::sharedDataPath("llama2c/stories260K.bin"));
+        QTRY_COMPARE(tableModel(window)->rowCount(), 47);
+        auto* totals = window.findChild<QLabel*>("recipeTotals");
+        QVERIFY2(totals->text().contains("32.00 bits/weight  ·  1.00× smaller"),
+                 qPrintable(totals->text()));
+        window.findChild<QComboBox*>("recipePreset")->setCurrentText("All Q8_0");
+        window.findChild<QPushButton*>("applyPreset")->click();
+        const QString q8 = "13.54 bits/weight  ·  2.36× smaller";
+        QVERIFY2(totals->text().contains(q8), qPrintable(totals->text()));
+        QCOMPARE(tableModel(window)
+                     ->index(0, bitlens::app::LayerTableModel::FormatColumn)
+                     .data()
+                     .toString(),
+                 QString("q8_0"));
+        window.findChild<QTableView*>("tensorTable")->setFocus();
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier);
+        QVERIFY2(totals->text().contains("32.00 bits/weight"), qPrintable(totals->text()));
+        QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
+        QVERIFY2(totals->text().contains(q8), qPrintable(totals->text()));
     }
 
 private:

@@ -156,6 +156,21 @@ private slots:
         QCOMPARE(recipe.defaultTarget(), std::string("keep"));
         QVERIFY(recipe.rules().empty());
     }
+    void rulesAreReplacedAndRemoved() {
+        Recipe recipe = layeredRecipe();
+        recipe.setRule(1, PatternKind::Glob, "*.w2", "q6_k");
+        QCOMPARE(recipe.rules()[1].pattern.text(), std::string("*.w2"));
+        QCOMPARE(recipe.rules()[1].target, std::string("q6_k"));
+        QVERIFY(recipe.rules()[1].pattern.kind() == PatternKind::Glob);
+        recipe.removeRule(0);
+        QCOMPARE(recipe.rules().size(), size_t(2));
+        QCOMPARE(recipe.rules()[0].pattern.text(), std::string("*.w2"));
+        QVERIFY_THROWS_EXCEPTION(Error, recipe.removeRule(2));
+        QVERIFY_THROWS_EXCEPTION(Error, recipe.setRule(2, PatternKind::Glob, "x", "q8_0"));
+        // A bad target leaves the rule as it was.
+        QVERIFY_THROWS_EXCEPTION(Error, recipe.setRule(0, PatternKind::Glob, "y", "q9_9"));
+        QCOMPARE(recipe.rules()[0].pattern.text(), std::string("*.w2"));
+    }
     void jsonRoundTrip() {
         QTemporaryDir dir;
         const std::string path = dir.filePath("recipe.json").toStdString();
