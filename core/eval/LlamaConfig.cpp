@@ -383,7 +383,7 @@ void fromHuggingFace(LlamaConfig& config, const Checkpoint& checkpoint) {
     config.ropeInverseFrequencies = ropeInverseFrequencies(config.headDim, config.ropeTheta);
     applyHuggingFaceRopeScaling(config, fields, checkpoint);
     config.tiedOutput = checkpoint.findTensor(kHuggingFaceNaming.output) < 0 &&
-                        fields.flag("tie_word_embeddings", qwen2);
+                        fields.flag("tie_word_embeddings", false);
     findTensors(config, checkpoint, kHuggingFaceNaming, qwen2);
 }
 

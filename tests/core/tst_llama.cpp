@@ -3,13 +3,14 @@
 #include "common/TinyLlama.h"
 #include "core/eval/LlamaModel.h"
 #include "core/io/CheckpointReader.h"
-#include "core/io/Llama2cTokenizer.h"
+#include "core/text/TokenizerFactory.h"
 #include "core/util/Error.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 #include <cmath>
 #include <numbers>
+#include <utility>
 
 using namespace bitlens;
 using bitlens::test::TinyLlama;
@@ -266,16 +267,17 @@ private slots:
     void stories260KGreedyStory() {
         BITLENS_REQUIRE_SHARED_DATA();
         const auto checkpoint = open(bitlens::test::sharedDataPath("llama2c/stories260K.bin"));
-        const Vocabulary vocabulary = readLlama2cTokenizer(
-            bitlens::test::sharedDataPath("llama2c/tok512.bin").toStdString(), *checkpoint);
+        const auto tokenizer = loadTokenizer(
+            *checkpoint, bitlens::test::sharedDataPath("llama2c/tok512.bin").toStdString());
         const LlamaModel model(*checkpoint, LlamaConfig::fromCheckpoint(*checkpoint),
                                OriginalWeights());
-        const int32_t bos = 1;
-        const std::vector<int32_t> story = model.generate(std::vector<int32_t>{bos}, 24, {});
+        const std::vector<int32_t> story =
+            model.generate(std::vector<int32_t>{tokenizer->bos()}, 24, {}, tokenizer->eos());
         std::string text;
+        int32_t previous = tokenizer->bos();
         for (int32_t token : story)
-            text += vocabulary.tokens[size_t(token)];
-        QVERIFY2(text.starts_with(" Once upon a time, there was a little girl named Lily"),
+            text += tokenizer->decode(std::exchange(previous, token), token);
+        QVERIFY2(text.starts_with("Once upon a time, there was a little girl named Lily"),
                  text.c_str());
     }
 };
