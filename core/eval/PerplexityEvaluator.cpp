@@ -13,6 +13,9 @@ namespace {
 
 constexpr uint64_t kDefaultContext = 512;
 constexpr uint64_t kMinContext = 4;
+// The original model's log-probabilities over the scored positions are kept for the KL
+// divergence: at most this many bytes of them.
+constexpr uint64_t kMaxBaselineBytes = uint64_t(8) << 30;
 
 // FNV-1a over the token ids and BOS: which stream a baseline belongs to.
 uint64_t fingerprintOf(std::span<const int32_t> tokens, int32_t bos) {
@@ -113,6 +116,13 @@ PerplexityEvaluator::Run PerplexityEvaluator::plan(std::span<const int32_t> toke
     run.contextLength = options.contextLength ? options.contextLength : defaultContextLength();
     run.chunks = chunkCount(tokens.size(), run.contextLength, options.maxChunks);
     run.scoredPerChunk = run.contextLength - 1 - run.contextLength / 2;
+    const uint64_t baselineBytes =
+        run.chunks * run.scoredPerChunk * config_.vocabSize * sizeof(float);
+    if (baselineBytes > kMaxBaselineBytes)
+        throw Error("the original model's next-token distributions for " +
+                    std::to_string(run.chunks) + " chunks take " +
+                    std::to_string(baselineBytes >> 20) + " MiB, over the limit of " +
+                    std::to_string(kMaxBaselineBytes >> 20) + " MiB: evaluate fewer chunks");
     if (bos >= 0 && uint64_t(bos) >= config_.vocabSize)
         throw Error("BOS id " + std::to_string(bos) + " is outside the model's vocabulary of " +
                     std::to_string(config_.vocabSize));

@@ -71,7 +71,9 @@ public:
     static uint64_t chunkCount(uint64_t tokens, uint64_t contextLength, uint64_t maxChunks);
 
     // `bos` replaces the first token of each chunk; -1 keeps it. Progress is reported in tokens
-    // run through a model; returning false throws Cancelled.
+    // run through a model; returning false throws Cancelled. Throws Error for token ids outside
+    // the vocabulary and when the original's kept distributions (scored tokens x vocabulary
+    // floats) would exceed 8 GiB.
     PerplexityResult scoreOriginal(std::span<const int32_t> tokens, int32_t bos,
                                    const PerplexityOptions& options,
                                    const ProgressFn& progress = {});
