@@ -46,7 +46,7 @@ void writeFile(const QString& path, const std::string& text) {
 
 } // namespace
 
-class TestLmCommands : public QObject {
+class TestEvalCommands : public QObject {
     Q_OBJECT
 private slots:
     void usageErrors_data() {
@@ -136,6 +136,34 @@ private slots:
         QVERIFY2(allKld > partialKld, qPrintable(QString("%1 %2").arg(allKld).arg(partialKld)));
     }
 
+    void classifierRecipe() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        QTemporaryDir dir;
+        const QString keep = dir.filePath("keep.json");
+        writeFile(keep, R"({"version": 1, "default": "keep"})");
+        const QString q8 = dir.filePath("q8.json");
+        writeFile(q8, R"({"version": 1, "rules": [{"pattern": "*", "format": "q8_0"}]})");
+        auto evaluate = [](const QString& recipe) {
+            return run({"eval", shared("keras/mnist_mlp.h5"), "--dataset",
+                        shared("mnist/t10k-images-idx3-ubyte.gz"),
+                        shared("mnist/t10k-labels-idx1-ubyte.gz"), "--recipe", recipe.toStdString(),
+                        "--json"});
+        };
+        const Run kept = evaluate(keep);
+        QVERIFY2(kept.status == 0, kept.err.c_str());
+        const nlohmann::json same = nlohmann::json::parse(kept.out);
+        QCOMPARE(same["kind"].get<std::string>(), std::string("classifier"));
+        QCOMPARE(same["agreement"].get<double>(), 1.0);
+        QCOMPARE(same["kld_mean"].get<double>(), 0.0);
+        QCOMPARE(same["quantized"]["accuracy"].get<double>(), 0.9792); // raw pixels
+        QCOMPARE(same["quantized"]["recipe"].get<std::string>(), keep.toStdString());
+        const Run quantized = evaluate(q8);
+        QVERIFY2(quantized.status == 0, quantized.err.c_str());
+        const nlohmann::json report = nlohmann::json::parse(quantized.out);
+        QVERIFY(report["kld_mean"].get<double>() > 0);
+        QVERIFY(report["agreement"].get<double>() > 0.99);
+    }
+
     void inputErrorsNameTheFile() {
         BITLENS_REQUIRE_SHARED_DATA();
         QTemporaryDir dir;
@@ -169,5 +197,5 @@ private slots:
     }
 };
 
-QTEST_GUILESS_MAIN(TestLmCommands)
-#include "tst_lm_commands.moc"
+QTEST_GUILESS_MAIN(TestEvalCommands)
+#include "tst_eval_commands.moc"
