@@ -8,7 +8,7 @@ packages=(
   build-essential cmake make pkg-config
   qt6-base-dev libqcustomplot-dev
   libvulkan-dev glslc mesa-vulkan-drivers vulkan-validationlayers
-  libhdf5-dev nlohmann-json3-dev zlib1g-dev
+  libhdf5-dev nlohmann-json3-dev zlib1g-dev libicu-dev
   dataset-fashion-mnist
   xvfb xauth
 )

@@ -22,8 +22,11 @@ const std::vector<Command>& commands() {
         formatsCommand(),
         quantizeCommand(),
         benchCommand(),
-        {"eval", "eval MODEL --dataset IMAGES LABELS [--format ID] [--input-scale S] [--json]",
-         "top-1 accuracy of a Keras classifier on an IDX data set, original against quantized",
+        {"eval",
+         "eval MODEL (--dataset IMAGES LABELS | --text FILE) [--tokenizer FILE] "
+         "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] [--json]",
+         "a Keras classifier's accuracy on an IDX data set, or a llama-family model's perplexity "
+         "on a text (with KL divergence and same-top rate), original against quantized",
          runEvalCommand},
         {"train-demo", "train-demo OUTPUT.h5 [--epochs N] [--seed S] [--data DIR]",
          "train the demo Fashion-MNIST classifier and save it as a Keras HDF5 file",

@@ -53,19 +53,36 @@ void rmsNorm(std::span<const float> in, uint64_t dim, std::span<const float> wei
     }
 }
 
+std::vector<double> ropeInverseFrequencies(uint64_t headDim, float theta) {
+    if (headDim == 0 || headDim % 2 != 0)
+        throw Error("rotary embedding needs an even head size, got " + std::to_string(headDim));
+    std::vector<double> frequencies(headDim / 2);
+    for (uint64_t i = 0; i < frequencies.size(); ++i)
+        frequencies[i] = std::pow(double(theta), -2.0 * double(i) / double(headDim));
+    return frequencies;
+}
+
 void applyRope(std::span<float> rows, uint64_t positions, uint64_t firstPosition, uint64_t heads,
                uint64_t headDim, float theta, RopePairing pairing) {
+    applyRope(rows, positions, firstPosition, heads, headDim,
+              ropeInverseFrequencies(headDim, theta), pairing);
+}
+
+void applyRope(std::span<float> rows, uint64_t positions, uint64_t firstPosition, uint64_t heads,
+               uint64_t headDim, std::span<const double> inverseFrequencies, RopePairing pairing) {
     if (headDim == 0 || headDim % 2 != 0)
         throw Error("rotary embedding needs an even head size, got " + std::to_string(headDim));
     requireSize(rows, positions * heads * headDim, "rotary embedding rows");
     const uint64_t half = headDim / 2;
+    if (inverseFrequencies.size() != half)
+        throw Error("rotary embedding has " + std::to_string(inverseFrequencies.size()) +
+                    " frequencies for a head of " + std::to_string(headDim));
     for (uint64_t p = 0; p < positions; ++p) {
         const double position = double(firstPosition + p);
         for (uint64_t h = 0; h < heads; ++h) {
             float* head = rows.data() + (p * heads + h) * headDim;
             for (uint64_t i = 0; i < half; ++i) {
-                const double angle =
-                    position * std::pow(double(theta), -2.0 * double(i) / double(headDim));
+                const double angle = position * inverseFrequencies[i];
                 const float cosine = float(std::cos(angle));
                 const float sine = float(std::sin(angle));
                 float& first = pairing == RopePairing::Adjacent ? head[2 * i] : head[i];

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <span>
+#include <vector>
 
 namespace bitlens {
 
@@ -31,6 +32,15 @@ enum class RopePairing : uint8_t {
 // position * theta^(-2i / headDim), computed in double.
 void applyRope(std::span<float> rows, uint64_t positions, uint64_t firstPosition, uint64_t heads,
                uint64_t headDim, float theta, RopePairing pairing);
+
+// The same rotation with the angle of pair i given directly as position * inverseFrequencies[i]
+// (headDim / 2 values), for rescaled RoPE (linear, llama3, GGUF rope_freqs).
+void applyRope(std::span<float> rows, uint64_t positions, uint64_t firstPosition, uint64_t heads,
+               uint64_t headDim, std::span<const double> inverseFrequencies, RopePairing pairing);
+
+// theta^(-2i / headDim) for each pair i < headDim / 2, computed in double: the inverse
+// frequencies of unscaled RoPE.
+std::vector<double> ropeInverseFrequencies(uint64_t headDim, float theta);
 
 // In place, per row of `width` values: exp(x - max) / sum, the sum in double.
 void softmaxRows(std::span<float> rows, uint64_t width);

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/eval/WeightSource.h"
 
+#include "core/quant/FormatRegistry.h"
 #include "core/util/Error.h"
 
 #include <cmath>
+#include <map>
+#include <mutex>
 
 namespace bitlens {
 
@@ -17,6 +20,24 @@ std::vector<float> OriginalWeights::values(const Checkpoint& checkpoint, size_t 
 FormatChoice formatForKernels(std::shared_ptr<const Format> format) {
     return [format = std::move(format)](const TensorInfo& tensor) {
         return tensor.shape.size() >= 2 ? format : nullptr;
+    };
+}
+
+FormatChoice formatsFromRecipe(Recipe recipe) {
+    struct Formats {
+        std::mutex mutex;
+        std::map<std::string, std::shared_ptr<const Format>> byId;
+    };
+    return [recipe = std::move(recipe),
+            formats = std::make_shared<Formats>()](const TensorInfo& tensor) {
+        const RecipeDecision decision = recipe.resolve(tensor);
+        if (decision.keep())
+            return std::shared_ptr<const Format>();
+        const std::lock_guard lock(formats->mutex);
+        std::shared_ptr<const Format>& format = formats->byId[decision.target];
+        if (!format)
+            format = makeFormat(decision.target);
+        return format;
     };
 }
 

@@ -3,6 +3,7 @@
 
 #include "core/io/Checkpoint.h"
 #include "core/quant/Format.h"
+#include "core/recipe/Recipe.h"
 
 #include <functional>
 #include <memory>
@@ -30,6 +31,10 @@ using FormatChoice = std::function<std::shared_ptr<const Format>(const TensorInf
 // `format` for every tensor of two or more dimensions (kernels); biases and normalization vectors
 // are kept.
 FormatChoice formatForKernels(std::shared_ptr<const Format> format);
+
+// The recipe's decision for each tensor (Recipe::resolve, fallbacks applied): nullptr where it
+// keeps the tensor, else the chosen format. Safe to call from several threads.
+FormatChoice formatsFromRecipe(Recipe recipe);
 
 // Quantized-then-dequantized values for the tensors `choice` picks: the tensor is read in its
 // quantization view (Checkpoint::readMatrixRows: rows = output channels), quantized and

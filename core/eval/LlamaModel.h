@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "core/eval/LlamaConfig.h"
+#include "core/eval/WeightSource.h"
+
+#include <cstdint>
+#include <span>
+#include <vector>
+
+namespace bitlens {
+
+// How generate() picks each next token: temperature 0 takes the most likely token (greedy);
+// above 0 it draws from softmax(logits / temperature) with a generator seeded by `seed`, so the
+// same seed gives the same text.
+struct SamplingOptions {
+    float temperature = 0.0f;
+    uint64_t seed = 0;
+};
+
+// A llama-family decoder on the float32 CPU reference operators (TransformerMath.h). The weights
+// are read once, at construction, through a WeightSource: the checkpoint's own values, or a
+// format's quantize-then-dequantize of them. Immutable afterwards, so one model serves several
+// threads.
+class LlamaModel {
+public:
+    // `checkpoint` is only read during construction. Throws what the WeightSource throws.
+    LlamaModel(const Checkpoint& checkpoint, LlamaConfig config, const WeightSource& weights);
+
+    const LlamaConfig& config() const { return config_; }
+
+    // Logits [tokens.size(), vocabSize] of a sequence that starts at position 0: row p predicts
+    // the token after tokens[p]. The whole chunk runs at once (causal attention). Throws Error for
+    // an empty sequence, a token id outside the vocabulary, or a sequence longer than the model's
+    // sliding attention window.
+    std::vector<float> forward(std::span<const int32_t> tokens) const;
+
+    // Continues `prompt` (not empty) by up to `count` tokens and returns the new ones. Stops after
+    // emitting `stop` (when not -1) or when the sequence reaches the model's context length.
+    // Recomputes the whole sequence for each token (no key/value cache): meant for a few dozen
+    // tokens.
+    std::vector<int32_t> generate(std::span<const int32_t> prompt, uint64_t count,
+                                  const SamplingOptions& sampling, int32_t stop = -1) const;
+
+private:
+    struct Layer {
+        std::vector<float> attentionNorm, query, key, value, attentionOutput;
+        std::vector<float> queryBias, keyBias, valueBias, attentionOutputBias; // empty: none
+        std::vector<float> ffnNorm, gate, up, down;
+    };
+
+    // The final-normed hidden states [tokens.size(), dim].
+    std::vector<float> hiddenStates(std::span<const int32_t> tokens) const;
+    // Logits of `rows` hidden states.
+    std::vector<float> project(std::span<const float> hidden, uint64_t rows) const;
+    const std::vector<float>& outputMatrix() const;
+
+    LlamaConfig config_;
+    std::vector<float> embedding_;
+    std::vector<Layer> layers_;
+    std::vector<float> outputNorm_;
+    std::vector<float> output_; // empty when tied to the embedding
+};
+
+} // namespace bitlens
