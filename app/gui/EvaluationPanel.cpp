@@ -5,7 +5,6 @@
 #include "core/eval/IdxDataset.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
-#include "core/quant/FormatRegistry.h"
 #include "core/recipe/SizePlan.h"
 #include "core/util/Error.h"
 
@@ -60,14 +59,6 @@ QString describeRecipe(const Recipe& recipe) {
     if (!recipe.overrides().empty())
         text += QObject::tr(", %n override(s)", nullptr, int(recipe.overrides().size()));
     return text;
-}
-
-// The formats the recipe gives each tensor, as the evaluator's weight source asks for them.
-FormatChoice formatsOfRecipe(const Recipe& recipe) {
-    return [recipe](const TensorInfo& tensor) -> std::shared_ptr<const Format> {
-        const RecipeDecision decision = recipe.resolve(tensor);
-        return decision.keep() ? nullptr : makeFormat(decision.target);
-    };
 }
 
 } // namespace
@@ -271,7 +262,7 @@ void EvaluationPanel::evaluate() {
                 session->datasetImages = images;
                 session->datasetLabels = labels;
             }
-            const QuantizedWeights weights(formatsOfRecipe(recipe));
+            const QuantizedWeights weights(formatsFromRecipe(recipe));
             outcome->comparison = session->evaluator->compare(
                 *session->dataset, float(scale), weights, [run](uint64_t done, uint64_t total) {
                     run->done = done;
