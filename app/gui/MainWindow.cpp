@@ -204,6 +204,9 @@ void MainWindow::createDocks() {
     tabifyDockWidget(block, compare);
     chart->raise();
     histogram->raise();
+    // The weight histogram gets most of the right column, the chart a band at the bottom.
+    resizeDocks({histogram, errors}, {3, 2}, Qt::Vertical);
+    resizeDocks({chart}, {380}, Qt::Vertical);
     connect(layerChart_, &LayerChart::tensorClicked, this, &MainWindow::selectTensorRow);
 
     // Quantize All reports one tensor after another: the chart redraws at most ten times a second.
