@@ -1,16 +1,19 @@
 // SPDX-License-Identifier: MIT
 #include "gui/MainWindow.h"
 
+#include "core/recipe/SizePlan.h"
 #include "core/recipe/TensorKind.h"
 #include "core/util/HumanText.h"
 #include "gui/CheckpointDocument.h"
 #include "gui/EvaluationPanel.h"
 #include "gui/FormatDelegate.h"
+#include "gui/LayerChart.h"
 #include "gui/LayerTableModel.h"
+#include "gui/QuantController.h"
 #include "gui/RecipeBar.h"
 #include "gui/RecipeDocument.h"
 #include "gui/TensorFilterModel.h"
-#include "gui/TensorHistogramPanel.h"
+#include "gui/TensorViews.h"
 
 #include <QAction>
 #include <QCloseEvent>
@@ -30,12 +33,16 @@
 #include <QMessageBox>
 #include <QMimeData>
 #include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
 #include <QTableView>
+#include <QTimer>
 #include <QUndoStack>
 #include <QVBoxLayout>
+#include <cmath>
+#include <limits>
 
 namespace bitlens::app {
 
@@ -51,6 +58,12 @@ const QString kRecipeDirectoryKey = QStringLiteral("mainWindow/lastRecipeDirecto
 QString evaluationSettingsKey(const QString& path) {
     return QStringLiteral("evaluation/") +
            QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toBase64());
+}
+
+constexpr int kProgressSteps = 1000;
+
+int progressValue(quint64 done, quint64 total) {
+    return total == 0 ? kProgressSteps : int(double(done) / double(total) * kProgressSteps);
 }
 
 QStringList localPaths(const QMimeData* mime) {
@@ -69,28 +82,81 @@ MainWindow::MainWindow(QWidget* parent)
     : QMainWindow(parent), document_(new CheckpointDocument(this)),
       recipeDocument_(new RecipeDocument(document_, this)),
       tableModel_(new LayerTableModel(recipeDocument_, this)),
-      filterModel_(new TensorFilterModel(this)) {
+      filterModel_(new TensorFilterModel(this)),
+      quant_(new QuantController(BackendKind::Auto, this)), views_(new TensorViews(this)) {
     setObjectName(QStringLiteral("mainWindow"));
     setWindowTitle(QStringLiteral("BitLens"));
     setAcceptDrops(true);
     filterModel_->setSourceModel(tableModel_);
+    // A file opened for the first time shows what 8-bit blocks cost at once.
+    recipeDocument_->setStartRecipe(Recipe::singleFormat("q8_0"));
     createCentralWidget();
+    createDocks();
     createMenus();
+    createStatusWidgets();
 
+    connect(document_, &CheckpointDocument::openingStarted, this, &MainWindow::showOpening);
+    connect(document_, &CheckpointDocument::opened, this, &MainWindow::showOpened);
+    connect(document_, &CheckpointDocument::failed, this, &MainWindow::showFailure);
+    connect(quant_, &QuantController::backendReady, this, &MainWindow::showBackend);
+    connect(quant_, &QuantController::selectionReady, this, &MainWindow::showSelectionResult);
+    connect(quant_, &QuantController::selectionFailed, this, &MainWindow::showSelectionFailure);
+    connect(quant_, &QuantController::selectionProgress, this, &MainWindow::showSelectionProgress);
+    connect(quant_, &QuantController::quantizeAllProgress, this,
+            &MainWindow::showQuantizeAllProgress);
+    connect(quant_, &QuantController::quantizeAllFinished, this,
+            &MainWindow::showQuantizeAllFinished);
+    connect(quant_, &QuantController::tensorQuantized, this, &MainWindow::tensorQuantized);
+    connect(quant_, &QuantController::tensorQuantized, tableModel_, &LayerTableModel::setMetrics);
+    connect(recipeDocument_, &RecipeDocument::recipeChanged, this,
+            [this] { setRecipe(recipeDocument_->recipe()); });
+    connect(quant_, &QuantController::tensorQuantized, chartRefresh_, qOverload<>(&QTimer::start));
+    connect(quant_, &QuantController::comparisonReady, this,
+            [this](int tensorIndex, const QList<SharedQuantResult>& results,
+                   const QStringList& failures) {
+                const auto checkpoint = document_->checkpoint();
+                if (!checkpoint || tensorIndex >= int(checkpoint->tensors().size()))
+                    return;
+                views_->showComparison(
+                    QString::fromStdString(checkpoint->tensors()[size_t(tensorIndex)].name),
+                    results, failures);
+            });
+    connect(views_, &TensorViews::compareRequested, this, &MainWindow::compareSelectedTensor);
+    showSummary();
+    restoreSettings();
+}
+
+void MainWindow::createStatusWidgets() {
     summaryLabel_ = new QLabel(this);
     summaryLabel_->setObjectName(QStringLiteral("checkpointSummary"));
     busyIndicator_ = new QProgressBar(this);
     busyIndicator_->setRange(0, 0);
     busyIndicator_->setMaximumWidth(120);
     busyIndicator_->hide();
+    selectionProgress_ = new QProgressBar(this);
+    selectionProgress_->setObjectName(QStringLiteral("selectionProgress"));
+    selectionProgress_->setRange(0, kProgressSteps);
+    selectionProgress_->setMaximumWidth(160);
+    selectionProgress_->setFormat(tr("tensor %p%"));
+    selectionProgress_->hide();
+    batchProgress_ = new QProgressBar(this);
+    batchProgress_->setObjectName(QStringLiteral("quantizeAllProgress"));
+    batchProgress_->setRange(0, kProgressSteps);
+    batchProgress_->setMaximumWidth(200);
+    batchProgress_->setFormat(tr("Quantize all %p%"));
+    batchProgress_->hide();
+    cancelButton_ = new QPushButton(tr("Cancel"), this);
+    cancelButton_->setObjectName(QStringLiteral("cancelQuantizeAll"));
+    cancelButton_->hide();
+    connect(cancelButton_, &QPushButton::clicked, this, &MainWindow::cancelQuantizeAll);
+    backendLabel_ = new QLabel(this);
+    backendLabel_->setObjectName(QStringLiteral("backendLabel"));
     statusBar()->addWidget(summaryLabel_, 1);
+    statusBar()->addPermanentWidget(selectionProgress_);
+    statusBar()->addPermanentWidget(batchProgress_);
+    statusBar()->addPermanentWidget(cancelButton_);
+    statusBar()->addPermanentWidget(backendLabel_);
     statusBar()->addPermanentWidget(busyIndicator_);
-
-    connect(document_, &CheckpointDocument::openingStarted, this, &MainWindow::showOpening);
-    connect(document_, &CheckpointDocument::opened, this, &MainWindow::showOpened);
-    connect(document_, &CheckpointDocument::failed, this, &MainWindow::showFailure);
-    showSummary();
-    restoreSettings();
 }
 
 void MainWindow::createCentralWidget() {
@@ -151,42 +217,217 @@ void MainWindow::createCentralWidget() {
     layout->addLayout(filters);
     layout->addWidget(tableView_);
     setCentralWidget(central);
-
-    histogramPanel_ = new TensorHistogramPanel;
-    auto* dock = new QDockWidget(tr("Weight histogram"), this);
-    dock->setObjectName(QStringLiteral("histogramDock"));
-    dock->setWidget(histogramPanel_);
-    addDockWidget(Qt::RightDockWidgetArea, dock);
-
-    evaluationPanel_ = new EvaluationPanel;
-    auto* evaluationDock = new QDockWidget(tr("Evaluation"), this);
-    evaluationDock->setObjectName(QStringLiteral("evaluationDock"));
-    evaluationDock->setWidget(evaluationPanel_);
-    addDockWidget(Qt::RightDockWidgetArea, evaluationDock);
-    tabifyDockWidget(dock, evaluationDock);
-    dock->raise();
-    connect(recipeDocument_, &RecipeDocument::recipeChanged, this,
-            [this] { evaluationPanel_->setRecipe(recipeDocument_->recipe()); });
-    // The data set used with a model is remembered for the next time that file opens.
-    connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
-        QSettings settings;
-        settings.setValue(evaluationSettingsKey(document_->path()),
-                          QStringList{evaluationPanel_->datasetImages(),
-                                      evaluationPanel_->datasetLabels(),
-                                      QString::number(evaluationPanel_->inputScale(), 'g', 17)});
-    });
     connect(tableView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::showSelectedTensor);
 }
 
-void MainWindow::showSelectedTensor() {
+void MainWindow::createDocks() {
+    auto addDock = [this](const QString& title, const QString& name, QWidget* widget,
+                          Qt::DockWidgetArea area) {
+        auto* dock = new QDockWidget(title, this);
+        dock->setObjectName(name);
+        dock->setWidget(widget);
+        addDockWidget(area, dock);
+        return dock;
+    };
+    QDockWidget* histogram = addDock(tr("Weight histogram"), QStringLiteral("histogramDock"),
+                                     views_->histogramPanel(), Qt::RightDockWidgetArea);
+    QDockWidget* errors = addDock(tr("Error histogram"), QStringLiteral("errorDock"),
+                                  views_->errorPanel(), Qt::RightDockWidgetArea);
+    QDockWidget* scatter = addDock(tr("Original vs dequantized"), QStringLiteral("scatterDock"),
+                                   views_->scatterPanel(), Qt::RightDockWidgetArea);
+    QDockWidget* heatMap = addDock(tr("Error heat map"), QStringLiteral("heatMapDock"),
+                                   views_->heatMapPanel(), Qt::RightDockWidgetArea);
+    evaluationPanel_ = new EvaluationPanel;
+    QDockWidget* evaluation = addDock(tr("Evaluation"), QStringLiteral("evaluationDock"),
+                                      evaluationPanel_, Qt::RightDockWidgetArea);
+    tabifyDockWidget(histogram, evaluation);
+    // The data set used with a model is remembered for the next time that file opens.
+    connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
+        QSettings().setValue(evaluationSettingsKey(document_->path()),
+                             evaluationPanel_->dataFields());
+    });
+    tabifyDockWidget(errors, scatter);
+    tabifyDockWidget(scatter, heatMap);
+    errors->raise();
+
+    layerChart_ = new LayerChart;
+    layerChart_->setObjectName(QStringLiteral("layerChart"));
+    QDockWidget* chart = addDock(tr("Layer chart"), QStringLiteral("layerChartDock"), layerChart_,
+                                 Qt::BottomDockWidgetArea);
+    QDockWidget* block = addDock(tr("Block inspector"), QStringLiteral("blockDock"),
+                                 views_->blockPanel(), Qt::BottomDockWidgetArea);
+    QDockWidget* compare = addDock(tr("Compare formats"), QStringLiteral("compareDock"),
+                                   views_->comparePanel(), Qt::BottomDockWidgetArea);
+    tabifyDockWidget(chart, block);
+    tabifyDockWidget(block, compare);
+    chart->raise();
+    histogram->raise();
+    // The weight histogram gets most of the right column, the chart a band at the bottom.
+    resizeDocks({histogram, errors}, {3, 2}, Qt::Vertical);
+    resizeDocks({chart}, {380}, Qt::Vertical);
+    connect(layerChart_, &LayerChart::tensorClicked, this, &MainWindow::selectTensorRow);
+
+    // Quantize All reports one tensor after another: the chart redraws at most ten times a second.
+    chartRefresh_ = new QTimer(this);
+    chartRefresh_->setSingleShot(true);
+    chartRefresh_->setInterval(100);
+    connect(chartRefresh_, &QTimer::timeout, this, &MainWindow::refreshLayerChart);
+}
+
+int MainWindow::selectedTensor() const {
     const QModelIndex current = tableView_->selectionModel()->currentIndex();
+    return current.isValid() ? filterModel_->mapToSource(current).row() : -1;
+}
+
+void MainWindow::setRecipe(const Recipe& recipe) {
+    recipe_ = recipe;
+    evaluationPanel_->setRecipe(recipe);
+    showSelectedTensor();
+    refreshLayerChart();
+}
+
+void MainWindow::showSelectedTensor() {
+    const int index = selectedTensor();
     const auto checkpoint = document_->checkpoint();
-    if (!current.isValid() || !checkpoint) {
-        histogramPanel_->clear();
+    selectionProgress_->hide();
+    layerChart_->setSelectedTensor(index);
+    if (index < 0 || !checkpoint) {
+        quant_->clearSelection();
+        views_->showMessage(tr("Select a tensor to see its distribution and quantization error."));
         return;
     }
-    histogramPanel_->showTensor(checkpoint, filterModel_->mapToSource(current).row());
+    const TensorInfo& tensor = checkpoint->tensors()[size_t(index)];
+    const QString name = QString::fromStdString(tensor.name);
+    views_->showComparisonMessage(tr("Press Compare to compare formats for %1.").arg(name));
+    const RecipeDecision decision = recipe_.resolve(tensor);
+    if (decision.keep()) {
+        quant_->clearSelection();
+        const QString why =
+            QString::fromStdString(decision.fallback.empty() ? decision.why : decision.fallback);
+        views_->showMessage(tr("%1 is kept as stored (%2).").arg(name, why));
+        emit selectionShown(index);
+        return;
+    }
+    views_->showMessage(
+        tr("Quantizing %1 in %2…").arg(name, QString::fromStdString(decision.target)));
+    quant_->select(checkpoint, index, decision.target);
+}
+
+void MainWindow::showSelectionResult(const SharedQuantResult& result) {
+    selectionProgress_->hide();
+    try {
+        views_->showResult(result);
+    } catch (const std::exception& error) {
+        views_->showMessage(QString::fromUtf8(error.what()));
+    }
+    emit selectionShown(result->tensorIndex);
+}
+
+void MainWindow::showSelectionFailure(int tensorIndex, const QString& formatId,
+                                      const QString& message) {
+    selectionProgress_->hide();
+    views_->showMessage(tr("Cannot quantize in %1: %2").arg(formatId, message));
+    emit selectionShown(tensorIndex);
+}
+
+void MainWindow::showSelectionProgress(quint64 done, quint64 total) {
+    selectionProgress_->setValue(progressValue(done, total));
+    selectionProgress_->show();
+}
+
+void MainWindow::showBackend(const QString& name, const QString& notice) {
+    backendLabel_->setText(notice.isEmpty() ? name : notice);
+    backendLabel_->setToolTip(notice.isEmpty() ? tr("Quantizing on %1").arg(name) : notice);
+    if (!notice.isEmpty())
+        statusBar()->showMessage(notice, 15000);
+}
+
+void MainWindow::compareSelectedTensor() {
+    const int index = selectedTensor();
+    const auto checkpoint = document_->checkpoint();
+    const std::vector<std::string> formats = views_->comparisonFormats();
+    if (index < 0 || !checkpoint) {
+        views_->showComparisonMessage(tr("Select a tensor first."));
+        return;
+    }
+    if (formats.empty()) {
+        views_->showComparisonMessage(tr("List at least one format id."));
+        return;
+    }
+    views_->showComparisonMessage(
+        tr("Quantizing %1 in %n format(s)…", "", int(formats.size()))
+            .arg(QString::fromStdString(checkpoint->tensors()[size_t(index)].name)));
+    quant_->compare(checkpoint, index, formats);
+}
+
+bool MainWindow::quantizeAll() {
+    const auto checkpoint = document_->checkpoint();
+    if (!checkpoint || !quant_->quantizeAll(checkpoint, planSizes(*checkpoint, recipe_)))
+        return false;
+    quantizeAllAction_->setEnabled(false);
+    batchProgress_->setValue(0);
+    batchProgress_->show();
+    cancelButton_->show();
+    return true;
+}
+
+void MainWindow::cancelQuantizeAll() {
+    quant_->cancelQuantizeAll();
+}
+
+void MainWindow::showQuantizeAllProgress(quint64 done, quint64 total) {
+    batchProgress_->setValue(progressValue(done, total));
+}
+
+void MainWindow::showQuantizeAllFinished(int quantized, int failed, int planned, bool cancelled) {
+    batchProgress_->hide();
+    cancelButton_->hide();
+    quantizeAllAction_->setEnabled(true);
+    QString text = cancelled ? tr("Quantize all cancelled: %1 of %2 tensors quantized")
+                             : tr("Quantize all: %1 of %2 tensors quantized");
+    text = text.arg(quantized).arg(planned);
+    if (failed > 0)
+        text += tr("; %n could not be", "", failed);
+    statusBar()->showMessage(text, 15000);
+    refreshLayerChart();
+}
+
+void MainWindow::refreshLayerChart() {
+    const auto checkpoint = document_->checkpoint();
+    std::vector<LayerChartEntry> entries;
+    if (checkpoint) {
+        const double unknown = std::numeric_limits<double>::quiet_NaN();
+        for (const TensorPlan& plan : planSizes(*checkpoint, recipe_).tensors) {
+            LayerChartEntry entry;
+            entry.name = QString::fromStdString(checkpoint->tensors()[plan.tensorIndex].name);
+            entry.formatId = QString::fromStdString(plan.decision.target);
+            entry.bitsPerWeight = plan.bitsPerWeight();
+            if (plan.decision.keep()) {
+                entry.sqnrDb = std::numeric_limits<double>::infinity();
+            } else if (const auto metrics = quant_->cache().metrics(
+                           checkpoint.get(), int(plan.tensorIndex), plan.decision.target)) {
+                entry.relativeRmse = metrics->relativeRmse;
+                entry.sqnrDb = metrics->sqnrDb;
+            } else {
+                entry.relativeRmse = unknown;
+                entry.sqnrDb = unknown;
+            }
+            entries.push_back(entry);
+        }
+    }
+    layerChart_->setEntries(entries);
+    layerChart_->setSelectedTensor(selectedTensor());
+}
+
+void MainWindow::selectTensorRow(int tensorIndex) {
+    const QModelIndex row = filterModel_->mapFromSource(tableModel_->index(tensorIndex, 0));
+    if (!row.isValid()) {
+        statusBar()->showMessage(tr("That tensor is hidden by the name filter."), 5000);
+        return;
+    }
+    tableView_->setCurrentIndex(row);
+    tableView_->scrollTo(row);
 }
 
 void MainWindow::createMenus() {
@@ -220,6 +461,15 @@ void MainWindow::createMenus() {
         filterEdit_->selectAll();
     });
     filter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+
+    QMenu* quantizeMenu = menuBar()->addMenu(tr("&Quantize"));
+    quantizeAllAction_ =
+        quantizeMenu->addAction(tr("Quantize &All"), this, &MainWindow::quantizeAll);
+    quantizeAllAction_->setObjectName(QStringLiteral("quantizeAllAction"));
+    quantizeAllAction_->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_R));
+    QAction* cancel =
+        quantizeMenu->addAction(tr("&Cancel Quantize All"), this, &MainWindow::cancelQuantizeAll);
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
     rebuildRecentMenu();
 }
 
@@ -345,19 +595,24 @@ void MainWindow::showOpening(const QString& path) {
 
 void MainWindow::showOpened(const QString& path) {
     busyIndicator_->hide();
+    // Results of the previous checkpoint are of no further use.
+    if (quantizedCheckpoint_ && quantizedCheckpoint_ != document_->checkpoint()) {
+        quant_->cancelQuantizeAll();
+        quant_->cache().forget(quantizedCheckpoint_.get());
+    }
+    quantizedCheckpoint_ = document_->checkpoint();
+    refreshLayerChart();
     recentFiles_.add(path);
     rebuildRecentMenu();
     setWindowTitle(tr("%1 – BitLens").arg(QFileInfo(path).fileName()));
     showSummary();
     evaluationPanel_->setModel(document_->checkpoint());
-    const QStringList dataset = QSettings().value(evaluationSettingsKey(path)).toStringList();
-    if (dataset.size() == 3)
-        evaluationPanel_->setDataset(dataset[0], dataset[1], dataset[2].toDouble());
-    // The first tensor's histogram is there at once; the user picks others in the table.
+    evaluationPanel_->setDataFields(QSettings().value(evaluationSettingsKey(path)).toStringList());
+    // The first tensor's plots come at once; the user picks others in the table.
     if (filterModel_->rowCount() > 0)
         tableView_->setCurrentIndex(filterModel_->index(0, 0));
     else
-        histogramPanel_->clear();
+        showSelectedTensor();
 }
 
 void MainWindow::showFailure(const QString& path, const QString& message) {

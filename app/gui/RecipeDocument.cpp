@@ -58,7 +58,7 @@ void RecipeDocument::showCheckpoint() {
     checkpoint_ = checkpoints_->checkpoint();
     path_ = QFileInfo(checkpoints_->path()).absoluteFilePath();
     undoStack_->clear();
-    recipe_ = Recipe();
+    recipe_ = startRecipe_;
     const QString remembered = QSettings().value(settingsKey(path_)).toString();
     if (!remembered.isEmpty()) {
         // A remembered recipe that no longer parses (edited settings, a format since removed)
@@ -67,7 +67,7 @@ void RecipeDocument::showCheckpoint() {
             recipe_ = Recipe::fromJson(nlohmann::json::parse(remembered.toStdString()),
                                        nativePath(path_));
         } catch (const std::exception&) {
-            recipe_ = Recipe();
+            recipe_ = startRecipe_;
         }
     }
     plan_ = planSizes(*checkpoint_, recipe_);

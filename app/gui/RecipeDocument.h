@@ -29,6 +29,9 @@ public:
     ~RecipeDocument() override;
 
     const Recipe& recipe() const { return recipe_; }
+    // The recipe a checkpoint without a remembered one opens with (default: keep everything).
+    // Takes effect at the next opening.
+    void setStartRecipe(const Recipe& recipe) { startRecipe_ = recipe; }
     // The plan of recipe() over every tensor of checkpoint(), in checkpoint order; empty before
     // a checkpoint is open.
     const SizePlan& plan() const { return plan_; }
@@ -70,6 +73,7 @@ private:
     std::shared_ptr<const Checkpoint> checkpoint_;
     QString path_; // absolute path of checkpoint_
     Recipe recipe_;
+    Recipe startRecipe_;
     SizePlan plan_;
     QUndoStack* undoStack_;
 };

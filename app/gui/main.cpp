@@ -2,6 +2,7 @@
 #include "gui/CheckpointDocument.h"
 #include "gui/EvaluationPanel.h"
 #include "gui/MainWindow.h"
+#include "gui/QuantController.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,22 +11,32 @@
 
 using bitlens::app::CheckpointDocument;
 using bitlens::app::MainWindow;
+using bitlens::app::QuantController;
 
 namespace {
 
-// --screenshot PATH: once FILE has opened, saves a picture of the window to PATH and exits
-// (0 when saved; 2 when FILE failed to open or PATH could not be written). For documentation.
-void saveScreenshotWhenOpened(MainWindow& window, const QString& screenshotPath) {
+// --screenshot PATH: once FILE has opened, its first tensor is shown and Quantize All has filled
+// the layer chart, saves a picture of the window to PATH and exits (0 when saved; 2 when FILE
+// failed to open or PATH could not be written). For documentation.
+void saveScreenshotWhenShown(MainWindow& window, const QString& screenshotPath) {
     auto saveAndQuit = [&window, screenshotPath] {
-        // Give layouts and the status bar one event loop pass to settle before grabbing.
-        QTimer::singleShot(200, &window, [&window, screenshotPath] {
+        // Give layouts, plots and the status bar one event loop pass to settle before grabbing.
+        QTimer::singleShot(300, &window, [&window, screenshotPath] {
             const bool saved = window.grab().save(screenshotPath);
             if (!saved)
                 std::fprintf(stderr, "bitlens: cannot write %s\n", qPrintable(screenshotPath));
             QApplication::exit(saved ? 0 : 2);
         });
     };
-    QObject::connect(window.document(), &CheckpointDocument::opened, &window, saveAndQuit);
+    QObject::connect(
+        &window, &MainWindow::selectionShown, &window,
+        [&window, saveAndQuit] {
+            if (!window.quantizeAll())
+                saveAndQuit();
+        },
+        Qt::SingleShotConnection);
+    QObject::connect(window.quantController(), &QuantController::quantizeAllFinished, &window,
+                     saveAndQuit);
     QObject::connect(window.document(), &CheckpointDocument::failed, &window,
                      [](const QString&, const QString& message) {
                          std::fprintf(stderr, "bitlens: %s\n", qPrintable(message));
@@ -74,8 +85,10 @@ int main(int argc, char** argv) {
     }
 
     MainWindow window;
-    if (parser.isSet(screenshot))
-        saveScreenshotWhenOpened(window, parser.value(screenshot));
+    if (parser.isSet(screenshot)) {
+        window.resize(1600, 1000);
+        saveScreenshotWhenShown(window, parser.value(screenshot));
+    }
     if (parser.isSet(images) != parser.isSet(labels)) {
         std::fprintf(stderr, "bitlens: --images and --labels go together\n");
         return 1;
