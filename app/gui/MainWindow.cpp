@@ -47,7 +47,7 @@ const QString kTableKey = QStringLiteral("mainWindow/layerTable");
 const QString kDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
 const QString kRecipeDirectoryKey = QStringLiteral("mainWindow/lastRecipeDirectory");
 
-// Images, labels and input scale last evaluated with the model at `path`.
+// The evaluation data fields last used with the model at `path`.
 QString evaluationSettingsKey(const QString& path) {
     return QStringLiteral("evaluation/") +
            QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toBase64());
@@ -170,10 +170,7 @@ void MainWindow::createCentralWidget() {
     // The data set used with a model is remembered for the next time that file opens.
     connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
         QSettings settings;
-        settings.setValue(evaluationSettingsKey(document_->path()),
-                          QStringList{evaluationPanel_->datasetImages(),
-                                      evaluationPanel_->datasetLabels(),
-                                      QString::number(evaluationPanel_->inputScale(), 'g', 17)});
+        settings.setValue(evaluationSettingsKey(document_->path()), evaluationPanel_->dataFields());
     });
     connect(tableView_->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &MainWindow::showSelectedTensor);
@@ -350,9 +347,7 @@ void MainWindow::showOpened(const QString& path) {
     setWindowTitle(tr("%1 – BitLens").arg(QFileInfo(path).fileName()));
     showSummary();
     evaluationPanel_->setModel(document_->checkpoint());
-    const QStringList dataset = QSettings().value(evaluationSettingsKey(path)).toStringList();
-    if (dataset.size() == 3)
-        evaluationPanel_->setDataset(dataset[0], dataset[1], dataset[2].toDouble());
+    evaluationPanel_->setDataFields(QSettings().value(evaluationSettingsKey(path)).toStringList());
     // The first tensor's histogram is there at once; the user picks others in the table.
     if (filterModel_->rowCount() > 0)
         tableView_->setCurrentIndex(filterModel_->index(0, 0));
