@@ -15,6 +15,8 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QSpinBox;
+class QStackedWidget;
 class QTableWidget;
 class QTimer;
 
@@ -24,12 +26,16 @@ class Checkpoint;
 
 namespace bitlens::app {
 
-// Evaluates the open classifier with the current recipe on a labelled image set (IDX files) and
-// shows original vs quantized accuracy, agreement and KL divergence, plus the history of every run
-// as accuracy against bits per weight. Runs on a worker thread with progress and Cancel; the float
-// model's outputs are computed once per (model, data set, input scale) and reused.
-// Call order: setModel() first (it clears the history), then setRecipe()/setDataset() in any
-// order, then evaluate(). One evaluation at a time.
+class GenerationBox;
+
+// Evaluates the open model with the current recipe against the original and keeps the history of
+// every run as the metric against bits per weight. A Keras classifier is scored on a labelled
+// image set (IDX files: accuracy, agreement, KL divergence); a llama-family language model on a
+// text file with llama.cpp's perplexity protocol (perplexity, KL mean and 99th percentile,
+// same-top rate), and a generation box shows both models continuing a prompt. Runs on a worker
+// thread with progress and Cancel; the original model's results are computed once per (model,
+// data) and reused. Call order: setModel() first (it picks the mode and clears the history),
+// then setRecipe() and the data setters in any order, then evaluate(). One evaluation at a time.
 class EvaluationPanel : public QWidget {
     Q_OBJECT
 public:
@@ -38,20 +44,26 @@ public:
 
     void setModel(std::shared_ptr<const Checkpoint> checkpoint);
     void setRecipe(const Recipe& recipe);
-    // Fills the data set fields (e.g. the demo's Fashion-MNIST test set); files are read on the
-    // first evaluate().
+    // Classifiers: fills the data set fields (e.g. the demo's Fashion-MNIST test set).
     void setDataset(const QString& images, const QString& labels, double inputScale);
+    // Language models: the evaluation text and the tokenizer file (empty: the model's own).
+    void setText(const QString& textFile, const QString& tokenizerFile);
+    // n_ctx (0: the smaller of 512 and the model's context) and the chunk limit (0: all).
+    void setTextWindow(int contextLength, int maxChunks);
 
     void evaluate();
     void cancel();
     bool isRunning() const { return watcher_ != nullptr; }
+    bool isLanguageModel() const { return languageModel_; }
 
     const std::vector<EvaluationRecord>& history() const { return history_; }
     QTableWidget* resultsTable() const { return results_; }
     EvaluationHistoryPlot* historyPlot() const { return historyPlot_; }
+    GenerationBox* generationBox() const { return generation_; }
     QString statusText() const;
-    QString datasetImages() const;
-    QString datasetLabels() const;
+    // The data fields as the user left them (remembered per model file by the main window).
+    QStringList dataFields() const;
+    void setDataFields(const QStringList& fields);
     double inputScale() const;
 
 signals:
@@ -62,27 +74,38 @@ signals:
 private:
     struct Session;
     struct Outcome;
-    void chooseFile(QLineEdit* edit, const QString& title);
-    void finishRun();
+    QWidget* createImageInputs();
+    QWidget* createTextInputs();
+    void chooseFile(QLineEdit* edit, const QString& title, const QString& filter);
+    void clearResults();
     void showRecord(const EvaluationRecord& record);
     void setRunning(bool running);
+    // Checks the fields for the current mode; empty when evaluate() may start.
+    QString missingInput() const;
 
-    QLineEdit* imagesEdit_;
-    QLineEdit* labelsEdit_;
-    QComboBox* scaleBox_;
+    QLineEdit* imagesEdit_ = nullptr;
+    QLineEdit* labelsEdit_ = nullptr;
+    QComboBox* scaleBox_ = nullptr;
+    QLineEdit* textEdit_ = nullptr;
+    QLineEdit* tokenizerEdit_ = nullptr;
+    QSpinBox* contextBox_ = nullptr;
+    QSpinBox* chunksBox_ = nullptr;
+    QStackedWidget* inputs_;
     QPushButton* evaluateButton_;
     QPushButton* cancelButton_;
     QProgressBar* progress_;
     QLabel* status_;
     QTableWidget* results_;
     EvaluationHistoryPlot* historyPlot_;
+    GenerationBox* generation_;
     QTimer* progressTimer_;
 
+    bool languageModel_ = false;
     std::shared_ptr<Session> session_;
     Recipe recipe_;
     std::vector<EvaluationRecord> history_;
     QFutureWatcher<std::shared_ptr<Outcome>>* watcher_ = nullptr;
-    // Shared with the running job: the cancel request and the images done / total so far.
+    // Shared with the running job: the cancel request and the work done / total so far.
     struct RunState {
         std::atomic<bool> cancel{false};
         std::atomic<quint64> done{0};

@@ -54,7 +54,7 @@ const QString kTableKey = QStringLiteral("mainWindow/layerTable");
 const QString kDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
 const QString kRecipeDirectoryKey = QStringLiteral("mainWindow/lastRecipeDirectory");
 
-// Images, labels and input scale last evaluated with the model at `path`.
+// The evaluation data fields last used with the model at `path`.
 QString evaluationSettingsKey(const QString& path) {
     return QStringLiteral("evaluation/") +
            QString::fromLatin1(QFileInfo(path).absoluteFilePath().toUtf8().toBase64());

@@ -73,7 +73,14 @@ int main(int argc, char** argv) {
                                   QStringLiteral("Factor applied to pixels before the model "
                                                  "(default 1/255)."),
                                   QStringLiteral("S"), QString::number(1.0 / 255.0, 'g', 17));
-    parser.addOptions({images, labels, inputScale});
+    QCommandLineOption text(QStringLiteral("text"),
+                            QStringLiteral("Evaluation text for a language model."),
+                            QStringLiteral("FILE"));
+    QCommandLineOption tokenizer(QStringLiteral("tokenizer"),
+                                 QStringLiteral("Tokenizer file for a model without its own "
+                                                "(llama2.c)."),
+                                 QStringLiteral("FILE"));
+    parser.addOptions({images, labels, inputScale, text, tokenizer});
     parser.process(application);
 
     const QStringList files = parser.positionalArguments();
@@ -103,6 +110,10 @@ int main(int argc, char** argv) {
     if (parser.isSet(images))
         QObject::connect(window.document(), &CheckpointDocument::opened, &window, [&] {
             window.evaluationPanel()->setDataset(parser.value(images), parser.value(labels), scale);
+        });
+    if (parser.isSet(text) || parser.isSet(tokenizer))
+        QObject::connect(window.document(), &CheckpointDocument::opened, &window, [&] {
+            window.evaluationPanel()->setText(parser.value(text), parser.value(tokenizer));
         });
     window.show();
     if (!files.isEmpty())

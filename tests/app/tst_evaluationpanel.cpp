@@ -3,10 +3,12 @@
 #include "core/io/CheckpointReader.h"
 #include "core/recipe/SizePlan.h"
 #include "gui/EvaluationPanel.h"
+#include "gui/GenerationBox.h"
 
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTest>
+#include <cmath>
 #include <qcustomplot.h>
 
 using namespace bitlens;
@@ -86,6 +88,44 @@ private slots:
         QCOMPARE(panel.history().size(), size_t(1));
     }
 
+    void languageModelPerplexityAndGeneration() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        EvaluationPanel panel;
+        panel.setModel(openCheckpoint(
+            test::sharedDataPath(QStringLiteral("llama2c/stories260K.bin")).toStdString()));
+        QVERIFY(panel.isLanguageModel());
+        panel.setText(test::sharedDataPath(QStringLiteral("text/tinystories_val.txt")),
+                      test::sharedDataPath(QStringLiteral("llama2c/tok512.bin")));
+        panel.setTextWindow(256, 2);
+        panel.setRecipe(Recipe::singleFormat("q8_0"));
+        QSignalSpy evaluated(&panel, &EvaluationPanel::evaluated);
+        panel.evaluate();
+        QVERIFY(evaluated.wait(300000));
+        const EvaluationRecord& record = panel.history().front();
+        QCOMPARE(record.metric, EvaluationMetric::Perplexity);
+        // A 260K-parameter TinyStories model: a few nats of uncertainty per token at most, and
+        // q8_0 costs it well under 1% of perplexity.
+        QVERIFY2(record.originalMetric > 2 && record.originalMetric < 20,
+                 qPrintable(QString::number(record.originalMetric)));
+        QVERIFY(std::abs(record.quantizedMetric / record.originalMetric - 1) < 0.01);
+        QVERIFY(record.kldMean > 0 && record.kldMean < 0.01);
+        QVERIFY(record.kldP99 >= record.kldMean);
+        QVERIFY(record.agreement > 0.95 && record.agreement <= 1);
+        QVERIFY2(panel.statusText().contains(QStringLiteral("n_ctx 256, 2 chunks, 254 scored")),
+                 qPrintable(panel.statusText()));
+        QCOMPARE(panel.historyPlot()->pointsGraph()->data()->at(0)->value, record.quantizedMetric);
+
+        // Greedy continuation from BOS (shared/data/README.md gives the original's text).
+        GenerationBox* box = panel.generationBox();
+        box->setTokenCount(16);
+        QSignalSpy generated(box, &GenerationBox::generated);
+        box->generate();
+        QVERIFY(generated.wait(120000));
+        QVERIFY2(box->originalText().startsWith(QStringLiteral("Once upon a time, there was")),
+                 qPrintable(box->originalText()));
+        QVERIFY(!box->quantizedText().isEmpty());
+    }
+
     void badInputIsReportedWithTheFile() {
         BITLENS_REQUIRE_SHARED_DATA();
         EvaluationPanel panel;
@@ -104,14 +144,25 @@ private slots:
                  qPrintable(message));
         QVERIFY(panel.history().empty());
 
-        // A language model is not a Keras classifier: refused with a reason, not run.
-        panel.setModel(openCheckpoint(
-            test::sharedDataPath(QStringLiteral("llama2c/stories260K.bin")).toStdString()));
+        // A safetensors MLP has no Keras description: refused with a reason, not run.
+        panel.setModel(
+            openCheckpoint(test::sharedDataPath(QStringLiteral("safetensors/mnist_mlp.safetensors"))
+                               .toStdString()));
+        QVERIFY(!panel.isLanguageModel());
         useMnistTestSet(panel);
         panel.evaluate();
         QVERIFY(failed.wait(60000));
         QVERIFY(!failed.last().at(0).toString().isEmpty());
         QVERIFY(!panel.isRunning());
+
+        // A llama2.c model without its tokenizer file: the message says what is missing.
+        panel.setModel(openCheckpoint(
+            test::sharedDataPath(QStringLiteral("llama2c/stories260K.bin")).toStdString()));
+        panel.setText(test::sharedDataPath(QStringLiteral("text/tinystories_val.txt")), {});
+        panel.evaluate();
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(failed.last().at(0).toString().contains(QStringLiteral("stories260K.bin")),
+                 qPrintable(failed.last().at(0).toString()));
     }
 };
 
