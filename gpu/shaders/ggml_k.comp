@@ -2,9 +2,10 @@
 // ggml's 256-value K super-blocks Q2_K, Q3_K, Q4_K, Q5_K and Q6_K (core/quant/GgmlKBlocks.cpp,
 // GgmlSuperBlock.cpp and GgmlScaleSearch.cpp are the spec). One invocation per sub-block runs
 // that sub-block's scale search; the invocations of a super-block then meet in shared memory to
-// quantize the sub-block scales against the fp16 super-block scale, re-quantize their values
-// with the scales as stored and write the block's bytes as 32-bit words. Variants ggml_q2_k ...
-// ggml_q6_k (-DQ2_K ... -DQ6_K). Float operations keep the CPU's order; divisions are IEEE.
+// quantize the sub-block scales against the fp16 super-block scale and re-quantize their values
+// with the scales as stored. Each invocation ORs its fields into the workgroup's blocks in shared
+// memory, which are then copied out as 32-bit words. Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ...
+// -DQ6_K). Float operations keep the CPU's order; divisions are IEEE.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
@@ -80,15 +81,13 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#define IMAGE_WORDS (BLOCKS_PER_GROUP * BLOCK_BYTES / 4u)
 shared float fittedScale[GROUP_SIZE];
-shared int scaleCodeOf[GROUP_SIZE];
-shared uint dBitsOf[BLOCKS_PER_GROUP];
-shared uint levelOf[BLOCKS_PER_GROUP * SUPER_BLOCK];
 #if defined(ASYMMETRIC)
 shared float fittedMin[GROUP_SIZE];
-shared uint minCodeOf[GROUP_SIZE];
-shared uint dminBitsOf[BLOCKS_PER_GROUP];
 #endif
+// The workgroup's blocks as they will be stored (its first block starts on a multiple of 4).
+shared uint image[IMAGE_WORDS];
 
 // This invocation's sub-block and its levels.
 float x[SUB_LENGTH];
@@ -311,96 +310,87 @@ float fitSubBlock() {
 #endif
 #endif
 
-uint halfByte(uint bits, uint index) {
-    return (bits >> (8u * index)) & 0xffu;
+// ORs a little-endian 32-bit chunk into the workgroup's packed image at byte `at` (any
+// alignment); every bit is set by exactly one invocation.
+void orBytes(uint at, uint chunk) {
+    const uint shift = 8u * (at % 4u);
+    atomicOr(image[at / 4u], chunk << shift);
+    if (shift != 0u && (chunk >> (32u - shift)) != 0u)
+        atomicOr(image[at / 4u + 1u], chunk >> (32u - shift));
 }
 
-// Byte b of local super-block s, from the codes and levels in shared memory.
-uint blockByte(uint s, uint b) {
-    const uint levels = s * SUPER_BLOCK;
-    const uint codes = s * SUB_BLOCKS;
+// Four consecutive levels from `first` as bytes, each shifted by `shift` within its byte.
+uint levelBytes(uint first, uint mask, uint down, uint shift) {
+    uint chunk = 0u;
+    for (uint b = 0u; b < 4u; ++b)
+        chunk |= ((level[first + b] >> down) & mask) << (8u * b + shift);
+    return chunk;
+}
+
+// This sub-block's share of its super-block's bytes (block struct at byte `base` of the image):
+// its levels, its codes and, from sub-block 0, the fp16 scales.
+void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint half16 = 16u * (sub % 2u); // Q2_K, Q3_K, Q6_K: 16-value sub-blocks
 #if defined(Q2_K) || defined(Q3_K)
     // 2-bit fields: value e in byte 32 * (e / 128) + e % 32 at bit 2 * ((e % 128) / 32).
 #if defined(Q2_K)
-    const uint crumbsAt = 16u;
+    const uint crumbsAt = base + 16u;
 #else
-    const uint crumbsAt = 32u;
+    const uint crumbsAt = base + 32u;
 #endif
-    if (b >= crumbsAt && b < crumbsAt + 64u) {
-        const uint q = b - crumbsAt;
-        const uint first = levels + 128u * (q / 32u) + q % 32u;
-        uint byte = 0u;
-        for (uint k = 0u; k < 4u; ++k)
-            byte |= (levelOf[first + 32u * k] & 3u) << (2u * k);
-        return byte;
-    }
+    for (uint w = 0u; w < 4u; ++w)
+        orBytes(crumbsAt + 32u * (sub / 8u) + half16 + 4u * w,
+                levelBytes(4u * w, 3u, 0u, 2u * ((sub % 8u) / 2u)));
 #endif
 #if defined(Q2_K)
-    if (b < 16u)
-        return uint(scaleCodeOf[codes + b]) | (minCodeOf[codes + b] << 4);
-    return b < 82u ? halfByte(dBitsOf[s], b - 80u) : halfByte(dminBitsOf[s], b - 82u);
+    orBytes(base + sub, scaleCode | (minCode << 4));
+    if (sub == 0u)
+        orBytes(base + 80u, dBits | (dminBits << 16));
 #elif defined(Q3_K)
-    if (b < 32u) { // hmask: bit k of byte i is the high bit of value i + 32k
-        uint byte = 0u;
-        for (uint k = 0u; k < 8u; ++k)
-            byte |= uint(levelOf[levels + b + 32u * k] > 3u) << k;
-        return byte;
-    }
-    if (b < 108u) { // 6-bit codes + 32
-        const uint q = b - 96u;
-        if (q < 8u)
-            return (uint(scaleCodeOf[codes + q] + 32) & 0xfu) |
-                   ((uint(scaleCodeOf[codes + q + 8u] + 32) & 0xfu) << 4);
-        uint byte = 0u;
-        for (uint k = 0u; k < 4u; ++k)
-            byte |= (uint(scaleCodeOf[codes + q - 8u + 4u * k] + 32) >> 4) << (2u * k);
-        return byte;
-    }
-    return halfByte(dBitsOf[s], b - 108u);
+    for (uint w = 0u; w < 4u; ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
+        orBytes(base + half16 + 4u * w, levelBytes(4u * w, 1u, 2u, sub / 2u));
+    const uint stored = scaleCode; // code + 32
+    orBytes(base + 96u + sub % 8u, (stored & 0xfu) << (4u * (sub / 8u)));
+    orBytes(base + 104u + sub % 4u, (stored >> 4) << (2u * (sub / 4u)));
+    if (sub == 0u)
+        orBytes(base + 108u, dBits);
 #elif defined(Q4_K) || defined(Q5_K)
-    if (b < 2u)
-        return halfByte(dBitsOf[s], b);
-    if (b < 4u)
-        return halfByte(dminBitsOf[s], b - 2u);
-    if (b < 16u) { // packScaleMinCodes
-        const uint p = b - 4u;
-        if (p < 4u)
-            return uint(scaleCodeOf[codes + p]) | ((uint(scaleCodeOf[codes + p + 4u]) >> 4) << 6);
-        if (p < 8u)
-            return minCodeOf[codes + p - 4u] | ((minCodeOf[codes + p] >> 4) << 6);
-        return (uint(scaleCodeOf[codes + p - 4u]) & 0xfu) |
-               ((minCodeOf[codes + p - 4u] & 0xfu) << 4);
+    if (sub == 0u)
+        orBytes(base, dBits | (dminBits << 16));
+    // packScaleMinCodes: 6-bit codes of sub-blocks 0..3 in bytes 4..11, those of 4..7 split into
+    // low nibbles (bytes 12..15) and top 2 bits (over bytes 4..11).
+    if (sub < 4u) {
+        orBytes(base + 4u + sub, scaleCode);
+        orBytes(base + 8u + sub, minCode);
+    } else {
+        orBytes(base + sub, (scaleCode >> 4) << 6);
+        orBytes(base + 4u + sub, (minCode >> 4) << 6);
+        orBytes(base + 8u + sub, (scaleCode & 0xfu) | ((minCode & 0xfu) << 4));
     }
 #if defined(Q5_K)
-    if (b < 48u) { // qh: bit k of byte i is the fifth bit of value i + 32k
-        uint byte = 0u;
-        for (uint k = 0u; k < 8u; ++k)
-            byte |= uint(levelOf[levels + b - 16u + 32u * k] > 15u) << k;
-        return byte;
-    }
-    const uint q = b - 48u;
+    for (uint w = 0u; w < 8u; ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
+        orBytes(base + 16u + 4u * w, levelBytes(4u * w, 1u, 4u, sub));
+    const uint nibblesAt = base + 48u;
 #else
-    const uint q = b - 16u;
+    const uint nibblesAt = base + 16u;
 #endif
     // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32.
-    const uint first = levels + 64u * (q / 32u) + q % 32u;
-    return (levelOf[first] & 0xfu) | ((levelOf[first + 32u] & 0xfu) << 4);
+    for (uint w = 0u; w < 8u; ++w)
+        orBytes(nibblesAt + 32u * (sub / 2u) + 4u * w,
+                levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
 #elif defined(Q6_K)
-    if (b < 128u) { // ql
-        const uint first = levels + 128u * (b / 64u) + 32u * ((b % 64u) / 32u) + b % 32u;
-        return (levelOf[first] & 0xfu) | ((levelOf[first + 64u] & 0xfu) << 4);
+    // ql: low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
+    // k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l.
+    const uint k = (sub % 8u) / 2u;
+    for (uint w = 0u; w < 4u; ++w) {
+        orBytes(base + 64u * (sub / 8u) + 32u * (k & 1u) + half16 + 4u * w,
+                levelBytes(4u * w, 0xfu, 0u, 4u * (k >> 1)));
+        orBytes(base + 128u + 32u * (sub / 8u) + half16 + 4u * w,
+                levelBytes(4u * w, 3u, 4u, 2u * k));
     }
-    if (b < 192u) { // qh: top 2 bits of value 128h + 32k + l at bit 2k of byte 128 + 32h + l
-        const uint q = b - 128u;
-        const uint first = levels + 128u * (q / 32u) + q % 32u;
-        uint byte = 0u;
-        for (uint k = 0u; k < 4u; ++k)
-            byte |= ((levelOf[first + 32u * k] >> 4) & 3u) << (2u * k);
-        return byte;
-    }
-    if (b < 208u)
-        return uint(scaleCodeOf[codes + b - 192u]) & 0xffu;
-    return halfByte(dBitsOf[s], b - 208u);
+    orBytes(base + 192u + sub, scaleCode);
+    if (sub == 0u)
+        orBytes(base + 208u, dBits);
 #endif
 }
 
@@ -411,6 +401,9 @@ void main() {
     const uint groupFirst = linearWorkgroup() * BLOCKS_PER_GROUP;
     const bool inRange = groupFirst + local < parameters.blocks;
     const uint first = (groupFirst + local) * SUPER_BLOCK + sub * SUB_LENGTH;
+
+    for (uint w = lane; w < IMAGE_WORDS; w += GROUP_SIZE)
+        image[w] = 0u;
 
     // 1. This sub-block's search.
     if (inRange) {
@@ -466,12 +459,7 @@ void main() {
                 precise float shifted = x[i] + offset;
                 level[i] = uint(clamp(nearestInt(exactDivide(shifted, step)), 0, NMAX));
             }
-        scaleCodeOf[lane] = int(scaleCode);
-        minCodeOf[lane] = minCode;
-        if (sub == 0u) {
-            dBitsOf[local] = dBits;
-            dminBitsOf[local] = dminBits;
-        }
+        packSubBlock(local * BLOCK_BYTES, sub, scaleCode, minCode, dBits, dminBits);
 #else
         float amax = 0.0;
         float largest = 0.0;
@@ -509,12 +497,13 @@ void main() {
 #endif
         // The decoder's scale: d times the code as stored (Q3_K stores -32 as 0, d is 0 then).
         step = halfBitsToFloat(dBits) * float(code);
-        scaleCodeOf[lane] = code;
-        if (sub == 0u)
-            dBitsOf[local] = dBits;
+#if defined(Q3_K)
+        const uint storedCode = uint(code + 32);
+#else
+        const uint storedCode = uint(code) & 0xffu;
 #endif
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
-            levelOf[local * SUPER_BLOCK + sub * SUB_LENGTH + i] = level[i];
+        packSubBlock(local * BLOCK_BYTES, sub, storedCode, 0u, dBits, 0u);
+#endif
     }
     barrier();
 
@@ -529,22 +518,16 @@ void main() {
             dequantized[first + i] = value;
         }
 
-    // 4. The workgroup's packed bytes, word by word.
+    // 4. The workgroup's packed bytes, word by word from the image.
     const uint blocksHere =
         min(BLOCKS_PER_GROUP, parameters.blocks - min(groupFirst, parameters.blocks));
     const uint bytesHere = blocksHere * BLOCK_BYTES;
     const uint groupByte = groupFirst * BLOCK_BYTES;
     for (uint word = lane; 4u * word < bytesHere; word += GROUP_SIZE) {
-        uint bytes[4];
-        for (uint i = 0u; i < 4u; ++i) {
-            const uint at = 4u * word + i;
-            bytes[i] = at < bytesHere ? blockByte(at / BLOCK_BYTES, at % BLOCK_BYTES) : 0u;
-        }
         if (4u * word + 4u <= bytesHere)
-            packedWords[groupByte / 4u + word] =
-                bytes[0] | (bytes[1] << 8) | (bytes[2] << 16) | (bytes[3] << 24);
-        else
+            packedWords[groupByte / 4u + word] = image[word];
+        else // the chunk's last bytes
             for (uint i = 0u; 4u * word + i < bytesHere; ++i)
-                packed[groupByte + 4u * word + i] = uint8_t(bytes[i]);
+                packed[groupByte + 4u * word + i] = uint8_t((image[word] >> (8u * i)) & 0xffu);
     }
 }
