@@ -64,7 +64,9 @@ float storeHalf(uint at, float value) {
     return halfBitsToFloat(bits);
 }
 
-float x[32];
+// Value j of the block starting at value `first` (read where used: private arrays indexed in
+// loops cost lavapipe far more than buffer loads).
+#define X(j) values[first + (j)]
 
 // Low nibbles hold values 0..15, high nibbles 16..31.
 void storeNibbles(uint at, int levels[32]) {
@@ -97,14 +99,14 @@ int nearestIndex(float v) {
 }
 
 // x^2-weighted sums of q * x and q * q for the code-book levels that id gives.
-void codeBookSums(float id, out float qx, out float q2) {
+void codeBookSums(uint first, float id, out float qx, out float q2) {
     precise float sumqx = 0.0;
     precise float sumq2 = 0.0;
     for (uint j = 0u; j < 32u; ++j) {
-        precise float scaled = id * x[j];
+        precise float scaled = id * X(j);
         const float q = float(kCodeBook[nearestIndex(scaled)]);
-        precise float w = x[j] * x[j];
-        sumqx += w * q * x[j];
+        precise float w = X(j) * X(j);
+        sumqx += w * q * X(j);
         sumq2 += w * q * q;
     }
     qx = sumqx;
@@ -160,28 +162,25 @@ void main() {
         return;
     const uint first = block * 32u;
     const uint at = block * BLOCK_BYTES;
-    for (uint j = 0u; j < 32u; ++j)
-        x[j] = values[first + j];
-
 #if defined(IQ4_NL)
     // The search of ggml_quantize_chunk without importance matrix (GgmlSmallBlocks.cpp).
     float d = 0.0;
     float signedMax = 0.0;
     float amax = 0.0;
     for (uint j = 0u; j < 32u; ++j) {
-        if (abs(x[j]) > amax) {
-            amax = abs(x[j]);
-            signedMax = x[j];
+        if (abs(X(j)) > amax) {
+            amax = abs(X(j));
+            signedMax = X(j);
         }
     }
     if (abs(signedMax) >= uintBitsToFloat(0x26901d7du)) { // 1e-15f
         float sumqx;
         float sumq2;
-        codeBookSums(exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
+        codeBookSums(first, exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
         d = sumq2 > 0.0 ? exactDivide(sumqx, sumq2) : 0.0;
         precise float best = d * sumqx;
         for (int trial = -7; trial <= 7; ++trial) {
-            codeBookSums(exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
+            codeBookSums(first, exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
             precise float gain = sumqx * sumqx;
             precise float kept = best * sumq2;
             if (sumq2 > 0.0 && gain > kept) {
@@ -194,7 +193,7 @@ void main() {
     const float id = reciprocalOrZero(d);
     int levels[32];
     for (uint j = 0u; j < 32u; ++j) {
-        precise float scaled = id * x[j];
+        precise float scaled = id * X(j);
         levels[j] = nearestIndex(scaled);
     }
     storeNibbles(at + 2u, levels);
@@ -205,13 +204,13 @@ void main() {
 #elif defined(MXFP4)
     float amax = 0.0;
     for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(x[j]));
+        amax = stdMax(amax, abs(X(j)));
     const uint e = amax > 0.0 ? sharedExponent(amax) : 0u;
     const float d = halfScale(e);
     packed[at] = uint8_t(e);
     int levels[32];
     for (uint j = 0u; j < 32u; ++j)
-        levels[j] = nearestScaledIndex(d, x[j]);
+        levels[j] = nearestScaledIndex(d, X(j));
     storeNibbles(at + 1u, levels);
     for (uint j = 0u; j < 32u; ++j) {
         precise float value = float(kDoubledE2M1[levels[j]]) * d;
@@ -220,12 +219,12 @@ void main() {
 #elif defined(Q8_0)
     float amax = 0.0;
     for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(x[j]));
+        amax = stdMax(amax, abs(X(j)));
     const float d = exactDivide(amax, 127.0);
     const float id = reciprocalOrZero(d);
     const float stored = storeHalf(at, d);
     for (uint j = 0u; j < 32u; ++j) {
-        precise float scaled = x[j] * id;
+        precise float scaled = X(j) * id;
         const uint byte = uint(int(roundHalfAwayFromZero(scaled))) & 0xffu;
         packed[at + 2u + j] = uint8_t(byte);
         // Decoded from the stored byte, as dequantize_row_q8_0 does (this also keeps compilers
@@ -241,9 +240,9 @@ void main() {
     float amax = 0.0;
     float signedMax = 0.0;
     for (uint j = 0u; j < 32u; ++j) {
-        if (abs(x[j]) > amax) {
-            amax = abs(x[j]);
-            signedMax = x[j];
+        if (abs(X(j)) > amax) {
+            amax = abs(X(j));
+            signedMax = X(j);
         }
     }
     const float d = exactDivide(signedMax, float(-middle));
@@ -251,7 +250,7 @@ void main() {
     const float stored = storeHalf(at, d);
     const float offset = float(middle) + 0.5;
     for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = x[j] * id + offset;
+        precise float shifted = X(j) * id + offset;
         levels[j] = min(top, int(shifted));
     }
     const uint fifthAt = at + 2u;
@@ -259,10 +258,10 @@ void main() {
     float lowest = 3.4028234663852886e38;
     float highest = -3.4028234663852886e38;
     for (uint j = 0u; j < 32u; ++j) {
-        if (x[j] < lowest)
-            lowest = x[j];
-        if (x[j] > highest)
-            highest = x[j];
+        if (X(j) < lowest)
+            lowest = X(j);
+        if (X(j) > highest)
+            highest = X(j);
     }
     precise float range = highest - lowest;
     const float d = exactDivide(range, float(top));
@@ -270,7 +269,7 @@ void main() {
     const float stored = storeHalf(at, d);
     const float storedMin = storeHalf(at + 2u, lowest);
     for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = (x[j] - lowest) * id + 0.5;
+        precise float shifted = (X(j) - lowest) * id + 0.5;
         levels[j] = min(top, int(shifted));
     }
     const uint fifthAt = at + 4u;
