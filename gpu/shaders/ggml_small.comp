@@ -7,6 +7,7 @@
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "reference_math.glsl"
 #include "ggml_rounding.glsl"
@@ -78,24 +79,25 @@ void storeNibbles(uint at, int levels[32]) {
 const int kCodeBook[16] = int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69,
                                   89, 113);
 
-// Index of the code-book entry nearest to v; ties go to the upper entry.
+// Index of the code-book entry nearest to v; ties go to the upper entry. The CPU's binary search
+// as a scan without branches: between the outer entries, `high` is the first entry above v.
 int nearestIndex(float v) {
     if (v <= -127.0)
         return 0;
     if (v >= 113.0)
         return 15;
-    int low = 0;
-    int high = 15;
-    while (high - low > 1) {
-        const int middle = (low + high) / 2;
-        if (v < float(kCodeBook[middle]))
-            high = middle;
-        else
-            low = middle;
+    int high = 1;
+    float lower = -127.0;
+    float upper = -104.0;
+    [[unroll]] for (int i = 1; i < 15; ++i) {
+        const bool above = v >= float(kCodeBook[i]);
+        high = above ? i + 1 : high;
+        lower = above ? float(kCodeBook[i]) : lower;
+        upper = above ? float(kCodeBook[i + 1]) : upper;
     }
-    precise float below = v - float(kCodeBook[high - 1]);
-    precise float above = float(kCodeBook[high]) - v;
-    return below < above ? high - 1 : high;
+    precise float below = v - lower;
+    precise float toUpper = upper - v;
+    return below < toUpper ? high - 1 : high;
 }
 
 // x^2-weighted sums of q * x and q * q for the code-book levels that id gives.
@@ -145,7 +147,7 @@ float halfScale(uint e) {
 int nearestScaledIndex(float d, float v) {
     int best = 0;
     precise float bestError = abs(float(kDoubledE2M1[0]) * d - v);
-    for (int i = 1; i < 16; ++i) {
+    [[unroll]] for (int i = 1; i < 16; ++i) {
         precise float error = abs(float(kDoubledE2M1[i]) * d - v);
         if (error < bestError) {
             best = i;
