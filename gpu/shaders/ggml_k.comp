@@ -240,7 +240,7 @@ float fitSubBlock() {
                 continue;
             precise float sl2 = suml2 - w * float(signedLevel[i]) * float(signedLevel[i]);
             precise float numerator = x[i] * sl2;
-            const int moved = clamp(nearestInt(exactDivide(numerator, slx)), -NMAX, NMAX - 1);
+            const int moved = clamp(nearestIntOfQuotient(numerator, slx), -NMAX, NMAX - 1);
             if (moved == signedLevel[i])
                 continue;
             slx += w * x[i] * float(moved);
@@ -457,7 +457,7 @@ void main() {
         if (step != 0.0)
             for (uint i = 0u; i < SUB_LENGTH; ++i) {
                 precise float shifted = x[i] + offset;
-                level[i] = uint(clamp(nearestInt(exactDivide(shifted, step)), 0, NMAX));
+                level[i] = uint(clamp(nearestIntOfQuotient(shifted, step), 0, NMAX));
             }
         packSubBlock(local * BLOCK_BYTES, sub, scaleCode, minCode, dBits, dminBits);
 #else
@@ -485,8 +485,8 @@ void main() {
             precise float codeStep = halfBitsToFloat(dBits) * float(code);
             if (codeStep != 0.0)
                 for (uint i = 0u; i < SUB_LENGTH; ++i)
-                    level[i] = uint(NMAX + clamp(nearestInt(exactDivide(x[i], codeStep)), -NMAX,
-                                                 NMAX - 1));
+                    level[i] =
+                        uint(NMAX + clamp(nearestIntOfQuotient(x[i], codeStep), -NMAX, NMAX - 1));
         }
 #if defined(Q6_K)
         if (zero) { // the whole block is stored as zero bytes
