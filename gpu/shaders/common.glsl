@@ -76,6 +76,15 @@ float exactDivide(float x, float y) {
         abs(q) < 1e-30 || abs(y) < 1e-30)
         return q;
     float remainder = divisionRemainder(x, q, y);
+    // The usual case, settled by this one remainder: the true quotient q + remainder / y lies
+    // within a little less than half the gap to q's neighbours (the gap below a power of two is
+    // half the one above), so q is the nearest float. Underflow only makes the bound smaller.
+    const uint magnitude = floatBitsToUint(abs(q));
+    const float gap = uintBitsToFloat(magnitude & 0x7f800000u) * 1.1920928955078125e-7; // 2^-23
+    const float share = (magnitude & 0x7fffffu) == 0u ? 0.24 : 0.49;
+    precise float bound = abs(y) * gap * share;
+    if (abs(remainder) < bound)
+        return q;
     for (int step = 0; step < 3 && remainder != 0.0; ++step) {
         const bool upward = (remainder > 0.0) == (y > 0.0); // the true quotient is above q
         const uint bits = floatBitsToUint(q);

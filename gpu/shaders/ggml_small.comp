@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: MIT
-// ggml's 32-value blocks Q4_0, Q4_1, Q5_0, Q5_1 and Q8_0 (core/quant/GgmlSmallBlocks.cpp is the
-// spec, itself ggml's quantize_row_*_ref): one invocation encodes one block and decodes it again
-// the way dequantize_row_* does. Variants ggml_q4_0 ... ggml_q8_0 (-DQ4_0 ... -DQ8_0).
+// ggml's 32-value blocks Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, IQ4_NL and MXFP4
+// (core/quant/GgmlSmallBlocks.cpp is the spec, itself ggml's quantize_row_*_ref): one invocation
+// encodes one block and decodes it again the way dequantize_row_* does. Variants ggml_q4_0 ...
+// ggml_q8_0, ggml_iq4_nl, ggml_mxfp4 (-DQ4_0 ... -DQ8_0, -DIQ4_NL, -DMXFP4).
 // Reciprocals are 1/d as in ggml, multiplications and additions are not fused.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
 #include "reference_math.glsl"
+#include "ggml_rounding.glsl"
 
 #if defined(Q4_0)
 #define BITS 4
@@ -27,8 +30,12 @@
 #define BLOCK_BYTES 24u
 #elif defined(Q8_0)
 #define BLOCK_BYTES 34u
+#elif defined(IQ4_NL)
+#define BLOCK_BYTES 18u
+#elif defined(MXFP4)
+#define BLOCK_BYTES 17u
 #else
-#error "define one of Q4_0 Q4_1 Q5_0 Q5_1 Q8_0"
+#error "define one of Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 IQ4_NL MXFP4"
 #endif
 
 layout(local_size_x = 64) in;
@@ -58,9 +65,98 @@ float storeHalf(uint at, float value) {
     return halfBitsToFloat(bits);
 }
 
-float reciprocalOrZero(float d) {
-    return d != 0.0 ? exactDivide(1.0, d) : 0.0;
+// Value j of the block starting at value `first` (read where used: private arrays indexed in
+// loops cost lavapipe far more than buffer loads).
+#define X(j) values[first + (j)]
+
+// Low nibbles hold values 0..15, high nibbles 16..31.
+void storeNibbles(uint at, int levels[32]) {
+    for (uint j = 0u; j < 16u; ++j)
+        packed[at + j] = uint8_t((levels[j] & 0xf) | ((levels[j + 16u] & 0xf) << 4));
 }
+
+#if defined(IQ4_NL)
+const int kCodeBook[16] = int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69,
+                                  89, 113);
+
+// Index of the code-book entry nearest to v; ties go to the upper entry. The CPU's binary search
+// as a scan without branches: between the outer entries, `high` is the first entry above v.
+int nearestIndex(float v) {
+    if (v <= -127.0)
+        return 0;
+    if (v >= 113.0)
+        return 15;
+    int high = 1;
+    float lower = -127.0;
+    float upper = -104.0;
+    [[unroll]] for (int i = 1; i < 15; ++i) {
+        const bool above = v >= float(kCodeBook[i]);
+        high = above ? i + 1 : high;
+        lower = above ? float(kCodeBook[i]) : lower;
+        upper = above ? float(kCodeBook[i + 1]) : upper;
+    }
+    precise float below = v - lower;
+    precise float toUpper = upper - v;
+    return below < toUpper ? high - 1 : high;
+}
+
+// x^2-weighted sums of q * x and q * q for the code-book levels that id gives.
+void codeBookSums(uint first, float id, out float qx, out float q2) {
+    precise float sumqx = 0.0;
+    precise float sumq2 = 0.0;
+    for (uint j = 0u; j < 32u; ++j) {
+        precise float scaled = id * X(j);
+        const float q = float(kCodeBook[nearestIndex(scaled)]);
+        precise float w = X(j) * X(j);
+        sumqx += w * q * X(j);
+        sumq2 += w * q * q;
+    }
+    qx = sumqx;
+    q2 = sumq2;
+}
+#elif defined(MXFP4)
+const int kDoubledE2M1[16] = int[16](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
+
+// The E8M0 byte clamp(floor(log2f(amax)) - 2 + 127, 0, 254) of the CPU reference (ggml's own
+// formula), for amax > 0 without a logarithm: floor(log2f) is the binary exponent, except that
+// log2f, correctly rounded, reaches the next integer k for the top `count` mantissas below 2^k,
+// count = floor(2^p * ln 2) with 2^p the binade of the float just below k (|k| >= 2); checked
+// against glibc's log2f for every float. Subnormal amax gives byte 0 either way.
+uint sharedExponent(float amax) {
+    const uint bits = floatBitsToUint(amax);
+    const int biased = int(bits >> 23);
+    if (biased == 0)
+        return 0u;
+    const int next = biased - 126; // k: amax lies in [2^(k-1), 2^k)
+    const int topMantissas[7] = int[7](0, 1, 2, 5, 11, 22, 44);
+    int count = 0;
+    if (next >= 2)
+        count = topMantissas[findMSB(next - 1)];
+    else if (next <= -2)
+        count = topMantissas[findMSB(-next)];
+    const int roundsUp = int(bits & 0x7fffffu) >= 0x800000 - count && count > 0 ? 1 : 0;
+    return uint(clamp(biased + roundsUp - 2, 0, 254));
+}
+
+// 2^(e - 128) as ggml's e8m0 half-scale (e < 2: the subnormals 2^-128, 2^-127).
+float halfScale(uint e) {
+    return uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23);
+}
+
+// The first index whose doubled E2M1 value times d lies nearest to v.
+int nearestScaledIndex(float d, float v) {
+    int best = 0;
+    precise float bestError = abs(float(kDoubledE2M1[0]) * d - v);
+    [[unroll]] for (int i = 1; i < 16; ++i) {
+        precise float error = abs(float(kDoubledE2M1[i]) * d - v);
+        if (error < bestError) {
+            best = i;
+            bestError = error;
+        }
+    }
+    return best;
+}
+#endif
 
 void main() {
     const uint block = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
@@ -68,19 +164,69 @@ void main() {
         return;
     const uint first = block * 32u;
     const uint at = block * BLOCK_BYTES;
-    float x[32];
-    for (uint j = 0u; j < 32u; ++j)
-        x[j] = values[first + j];
-
-#if defined(Q8_0)
+#if defined(IQ4_NL)
+    // The search of ggml_quantize_chunk without importance matrix (GgmlSmallBlocks.cpp).
+    float d = 0.0;
+    float signedMax = 0.0;
+    float amax = 0.0;
+    for (uint j = 0u; j < 32u; ++j) {
+        if (abs(X(j)) > amax) {
+            amax = abs(X(j));
+            signedMax = X(j);
+        }
+    }
+    if (abs(signedMax) >= uintBitsToFloat(0x26901d7du)) { // 1e-15f
+        float sumqx;
+        float sumq2;
+        codeBookSums(first, exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
+        d = sumq2 > 0.0 ? exactDivide(sumqx, sumq2) : 0.0;
+        precise float best = d * sumqx;
+        for (int trial = -7; trial <= 7; ++trial) {
+            codeBookSums(first, exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
+            precise float gain = sumqx * sumqx;
+            precise float kept = best * sumq2;
+            if (sumq2 > 0.0 && gain > kept) {
+                d = exactDivide(sumqx, sumq2);
+                best = d * sumqx;
+            }
+        }
+    }
+    const float stored = storeHalf(at, d);
+    const float id = reciprocalOrZero(d);
+    int levels[32];
+    for (uint j = 0u; j < 32u; ++j) {
+        precise float scaled = id * X(j);
+        levels[j] = nearestIndex(scaled);
+    }
+    storeNibbles(at + 2u, levels);
+    for (uint j = 0u; j < 32u; ++j) {
+        precise float value = stored * float(kCodeBook[levels[j]]);
+        dequantized[first + j] = value;
+    }
+#elif defined(MXFP4)
     float amax = 0.0;
     for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(x[j]));
+        amax = stdMax(amax, abs(X(j)));
+    const uint e = amax > 0.0 ? sharedExponent(amax) : 0u;
+    const float d = halfScale(e);
+    packed[at] = uint8_t(e);
+    int levels[32];
+    for (uint j = 0u; j < 32u; ++j)
+        levels[j] = nearestScaledIndex(d, X(j));
+    storeNibbles(at + 1u, levels);
+    for (uint j = 0u; j < 32u; ++j) {
+        precise float value = float(kDoubledE2M1[levels[j]]) * d;
+        dequantized[first + j] = value;
+    }
+#elif defined(Q8_0)
+    float amax = 0.0;
+    for (uint j = 0u; j < 32u; ++j)
+        amax = stdMax(amax, abs(X(j)));
     const float d = exactDivide(amax, 127.0);
     const float id = reciprocalOrZero(d);
     const float stored = storeHalf(at, d);
     for (uint j = 0u; j < 32u; ++j) {
-        precise float scaled = x[j] * id;
+        precise float scaled = X(j) * id;
         const uint byte = uint(int(roundHalfAwayFromZero(scaled))) & 0xffu;
         packed[at + 2u + j] = uint8_t(byte);
         // Decoded from the stored byte, as dequantize_row_q8_0 does (this also keeps compilers
@@ -96,9 +242,9 @@ void main() {
     float amax = 0.0;
     float signedMax = 0.0;
     for (uint j = 0u; j < 32u; ++j) {
-        if (abs(x[j]) > amax) {
-            amax = abs(x[j]);
-            signedMax = x[j];
+        if (abs(X(j)) > amax) {
+            amax = abs(X(j));
+            signedMax = X(j);
         }
     }
     const float d = exactDivide(signedMax, float(-middle));
@@ -106,7 +252,7 @@ void main() {
     const float stored = storeHalf(at, d);
     const float offset = float(middle) + 0.5;
     for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = x[j] * id + offset;
+        precise float shifted = X(j) * id + offset;
         levels[j] = min(top, int(shifted));
     }
     const uint fifthAt = at + 2u;
@@ -114,10 +260,10 @@ void main() {
     float lowest = 3.4028234663852886e38;
     float highest = -3.4028234663852886e38;
     for (uint j = 0u; j < 32u; ++j) {
-        if (x[j] < lowest)
-            lowest = x[j];
-        if (x[j] > highest)
-            highest = x[j];
+        if (X(j) < lowest)
+            lowest = X(j);
+        if (X(j) > highest)
+            highest = X(j);
     }
     precise float range = highest - lowest;
     const float d = exactDivide(range, float(top));
@@ -125,7 +271,7 @@ void main() {
     const float stored = storeHalf(at, d);
     const float storedMin = storeHalf(at + 2u, lowest);
     for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = (x[j] - lowest) * id + 0.5;
+        precise float shifted = (X(j) - lowest) * id + 0.5;
         levels[j] = min(top, int(shifted));
     }
     const uint fifthAt = at + 4u;
@@ -139,8 +285,7 @@ void main() {
 #else
     const uint nibblesAt = fifthAt;
 #endif
-    for (uint j = 0u; j < 16u; ++j)
-        packed[nibblesAt + j] = uint8_t((levels[j] & 0xf) | ((levels[j + 16u] & 0xf) << 4));
+    storeNibbles(nibblesAt, levels);
     for (uint j = 0u; j < 32u; ++j) {
 #if defined(CENTERED)
         precise float value = float(levels[j] - middle) * stored;

@@ -1,39 +1,38 @@
 // SPDX-License-Identifier: MIT
 #include "GgmlKernel.h"
 
+#include "BlockKernel.h"
+#include "core/quant/GgmlFormat.h"
+
 namespace bitlens {
 namespace {
-constexpr uint64_t kBlock = 32;
-constexpr uint64_t kBlocksPerWorkgroup = 64; // local_size_x of ggml_small.comp
+
+struct GgmlVariant {
+    DType dtype;
+    const char* shader;
+    uint64_t blockLength;
+    uint64_t blocksPerWorkgroup; // 64 invocations: one per block, or one per K sub-block
+};
+constexpr GgmlVariant kVariants[] = {
+    {DType::Q4_0, "ggml_q4_0", 32, 64},   {DType::Q4_1, "ggml_q4_1", 32, 64},
+    {DType::Q5_0, "ggml_q5_0", 32, 64},   {DType::Q5_1, "ggml_q5_1", 32, 64},
+    {DType::Q8_0, "ggml_q8_0", 32, 64},   {DType::IQ4_NL, "ggml_iq4_nl", 32, 64},
+    {DType::MXFP4, "ggml_mxfp4", 32, 64}, {DType::Q2_K, "ggml_q2_k", 256, 4},
+    {DType::Q3_K, "ggml_q3_k", 256, 4},   {DType::Q4_K, "ggml_q4_k", 256, 8},
+    {DType::Q5_K, "ggml_q5_k", 256, 8},   {DType::Q6_K, "ggml_q6_k", 256, 4},
+};
+
 } // namespace
 
 std::unique_ptr<FormatKernel> GgmlKernel::create(const Format& format) {
     const auto* ggml = dynamic_cast<const GgmlFormat*>(&format);
     if (!ggml)
         return nullptr;
-    switch (ggml->dtype()) {
-    case DType::Q4_0:
-    case DType::Q4_1:
-    case DType::Q5_0:
-    case DType::Q5_1:
-    case DType::Q8_0:
-        return std::unique_ptr<FormatKernel>(new GgmlKernel("ggml_" + ggml->id()));
-    default:
-        return nullptr;
-    }
-}
-
-FormatPushConstants GgmlKernel::pushConstants(MatrixShape chunk) const {
-    FormatPushConstants constants;
-    constants.rows = uint32_t(chunk.rows);
-    constants.rowLength = uint32_t(chunk.rowLength);
-    constants.blockLength = uint32_t(kBlock);
-    constants.parameters[0] = uint32_t(chunk.elements() / kBlock);
-    return constants;
-}
-
-uint64_t GgmlKernel::workgroups(MatrixShape chunk) const {
-    return (chunk.elements() / kBlock + kBlocksPerWorkgroup - 1) / kBlocksPerWorkgroup;
+    for (const GgmlVariant& variant : kVariants)
+        if (variant.dtype == ggml->dtype())
+            return std::make_unique<BlockKernel>(variant.shader, variant.blockLength,
+                                                 variant.blocksPerWorkgroup);
+    return nullptr;
 }
 
 } // namespace bitlens

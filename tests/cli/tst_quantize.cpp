@@ -291,8 +291,8 @@ private slots:
     // With a Vulkan device (lavapipe in CI) each format gets a second row: timed with the ratio
     // to the CPU reference where a kernel exists, marked where none does yet.
     void benchFormatsOnVulkan() {
-        const Run result = run(
-            {"bench", "formats", "--size", "1", "--formats", "q8_0,q4_k", "--device", "vulkan"});
+        const Run result =
+            run({"bench", "formats", "--size", "1", "--formats", "q8_0,nf4", "--device", "vulkan"});
         QCOMPARE(result.status, 0);
         std::istringstream lines(result.out);
         std::string line;
@@ -308,7 +308,7 @@ private slots:
                  rows[1].c_str());
         QVERIFY2(rows[1].find("x ") != std::string::npos || rows[1].ends_with("x"),
                  rows[1].c_str());
-        QVERIFY2(rows[3].starts_with("q4_k") &&
+        QVERIFY2(rows[3].starts_with("nf4") &&
                      rows[3].find("no Vulkan kernel yet") != std::string::npos,
                  rows[3].c_str());
     }

@@ -2,11 +2,13 @@
 // Every format with a Vulkan kernel against its CPU reference: packed bytes byte for byte,
 // dequantized values bit for bit, metrics within 1e-6 relative.
 #include "VulkanBackend.h"
+#include "common/TestData.h"
 #include "core/metrics/ErrorMetrics.h"
 #include "core/quant/FormatRegistry.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
 
+#include <QFile>
 #include <QTest>
 #include <cmath>
 #include <cstring>
@@ -79,7 +81,7 @@ Tensor withTies() {
 Tensor wideRange() {
     std::mt19937 random(5);
     std::uniform_real_distribution<float> exponent(-7.0f, 3.0f);
-    Tensor tensor{{7, 384}, std::vector<float>(7 * 384)};
+    Tensor tensor{{7, 512}, std::vector<float>(7 * 512)};
     for (size_t i = 0; i < tensor.values.size(); ++i) {
         const float magnitude = std::pow(10.0f, (i / 32) % 2 ? exponent(random) : -6.5f);
         tensor.values[i] = random() % 2 ? magnitude : -magnitude;
@@ -100,6 +102,10 @@ Tensor namedTensor(const QString& name) {
         return wideRange();
     if (name == "single row")
         return normal(1, 4096, 6, 1.0f);
+    if (name == "tiny")
+        return normal(9, 512, 11, 1e-9f);
+    if (name == "long rows") // 32 KiB rows: one chunk each
+        return normal(5, 8192, 12, 0.3f);
     throw Error("unknown test tensor " + name.toStdString());
 }
 
@@ -190,9 +196,23 @@ const char* const kFormats[] = {"q8_0",
                                 "fp8-e5m2",
                                 "fp8-e4m3-ch",
                                 "fp8-e5m2-ch",
-                                "nvfp4"};
-const char* const kTensors[] = {"normal", "outliers",   "zero groups",
-                                "ties",   "wide range", "single row"};
+                                "nvfp4",
+                                "q2_k",
+                                "q3_k",
+                                "q4_k",
+                                "q5_k",
+                                "q6_k",
+                                "iq4_nl",
+                                "ggml-mxfp4"};
+const char* const kTensors[] = {"normal",     "outliers",   "zero groups", "ties",
+                                "wide range", "single row", "tiny",        "long rows"};
+
+QByteArray readGgmlVector(const QString& name) {
+    QFile file(test::sharedDataPath(QStringLiteral("ggml-vectors/") + name));
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return file.readAll();
+}
 
 } // namespace
 
@@ -248,6 +268,55 @@ private slots:
         }
     }
 
+    // ggml's own bytes and dequantization of shared/data's vectors (64 rows of 256), from the GPU.
+    void matchesGgmlVectors_data() {
+        QTest::addColumn<QString>("formatId");
+        QTest::addColumn<QString>("file");
+        const char* const types[][2] = {
+            {"q4_0", "q4_0"}, {"q4_1", "q4_1"}, {"q5_0", "q5_0"},     {"q5_1", "q5_1"},
+            {"q8_0", "q8_0"}, {"q2_k", "q2_K"}, {"q3_k", "q3_K"},     {"q4_k", "q4_K"},
+            {"q5_k", "q5_K"}, {"q6_k", "q6_K"}, {"iq4_nl", "iq4_nl"}, {"ggml-mxfp4", "mxfp4"}};
+        for (const auto& type : types)
+            QTest::newRow(type[0]) << type[0] << type[1];
+    }
+    void matchesGgmlVectors() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        QFETCH(QString, formatId);
+        QFETCH(QString, file);
+        const QByteArray input = readGgmlVector("input.f32");
+        const QByteArray blocks = readGgmlVector(file + ".bin");
+        const QByteArray decoded = readGgmlVector(file + ".dequant.f32");
+        QCOMPARE(input.size(), 64 * 256 * 4);
+        Tensor tensor{{64, 256}, std::vector<float>(64 * 256)};
+        std::memcpy(tensor.values.data(), input.constData(), size_t(input.size()));
+        const auto format = makeFormat(formatId.toStdString());
+        const QuantizedTensor gpu = backend().quantize(tensor.values, tensor.shape, *format, {});
+        QCOMPARE(gpu.packed.size(), size_t(blocks.size()));
+        QVERIFY(std::memcmp(gpu.packed.data(), blocks.constData(), gpu.packed.size()) == 0);
+        QCOMPARE(gpu.dequantized.size() * 4, size_t(decoded.size()));
+        QVERIFY(std::memcmp(gpu.dequantized.data(), decoded.constData(), size_t(decoded.size())) ==
+                0);
+    }
+
+    // ggml-mxfp4's shared exponent is floor(log2f(amax)): blocks whose largest value lies at the
+    // top of a binade, where log2f rounds up to the next integer, for every exponent up to the
+    // reference's limit of 2^36.
+    void mxfp4ExponentAtBinadeTops() {
+        const auto format = makeFormat("ggml-mxfp4");
+        constexpr uint32_t kExponents = 127 + 35;
+        Tensor tensor{{kExponents, 2048}, std::vector<float>(kExponents * 2048)};
+        for (uint32_t exponent = 1; exponent <= kExponents; ++exponent)
+            for (uint32_t block = 0; block < 64; ++block) {
+                float* values = tensor.values.data() + (exponent - 1) * 2048 + block * 32;
+                const float amax = std::bit_cast<float>((exponent << 23) | (0x7fffffu - block));
+                for (int j = 0; j < 32; ++j)
+                    values[j] = amax * float(j) / 32.0f * (j % 2 ? -1.0f : 1.0f);
+                values[block % 32] = block % 3 ? amax : -amax;
+            }
+        compareWithReference(*format, tensor,
+                             backend().quantize(tensor.values, tensor.shape, *format, {}));
+    }
+
     void refusesLikeReference() {
         const auto format = makeFormat("q8_0");
         Tensor tensor = normal(4, 256, 8, 1.0f);
@@ -283,14 +352,14 @@ private slots:
     }
 
     void unsupportedFormatSaysSo() {
-        const auto format = makeFormat("q4_k");
+        const auto format = makeFormat("nf4");
         QVERIFY(!backend().supports(*format));
         const Tensor tensor = normal(2, 256, 10, 1.0f);
         try {
             backend().quantize(tensor.values, tensor.shape, *format, {});
             QFAIL("no error");
         } catch (const Error& error) {
-            QCOMPARE(QString(error.what()), QString("format q4_k has no Vulkan kernel yet"));
+            QCOMPARE(QString(error.what()), QString("format nf4 has no Vulkan kernel yet"));
         }
     }
 };

@@ -1,0 +1,533 @@
+// SPDX-License-Identifier: MIT
+// ggml's 256-value K super-blocks Q2_K, Q3_K, Q4_K, Q5_K and Q6_K (core/quant/GgmlKBlocks.cpp,
+// GgmlSuperBlock.cpp and GgmlScaleSearch.cpp are the spec). One invocation per sub-block runs
+// that sub-block's scale search; the invocations of a super-block then meet in shared memory to
+// quantize the sub-block scales against the fp16 super-block scale and re-quantize their values
+// with the scales as stored. Each invocation ORs its fields into the workgroup's blocks in shared
+// memory, which are then copied out as 32-bit words. Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ...
+// -DQ6_K). Float operations keep the CPU's order; divisions are IEEE.
+#version 450
+#extension GL_EXT_shader_8bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#include "common.glsl"
+#include "reference_math.glsl"
+#include "ggml_rounding.glsl"
+
+#if defined(Q2_K)
+#define ASYMMETRIC 1
+#define SUB_LENGTH 16u
+#define NMAX 3
+#define CODE_TOP 15
+#define SWEEP_RMIN -0.5
+#define SWEEP_STEPS 15
+#define ABSOLUTE_ERROR 1
+#define BLOCK_BYTES 84u
+#elif defined(Q4_K)
+#define ASYMMETRIC 1
+#define RMS_WEIGHTS 1
+#define SUB_LENGTH 32u
+#define NMAX 15
+#define CODE_TOP 63
+#define SWEEP_RMIN -1.0
+#define SWEEP_STEPS 20
+#define BLOCK_BYTES 144u
+#elif defined(Q5_K)
+#define ASYMMETRIC 1
+#define RMS_WEIGHTS 1
+#define SUB_LENGTH 32u
+#define NMAX 31
+#define CODE_TOP 63
+#define SWEEP_RMIN -0.5
+#define SWEEP_STEPS 15
+#define BLOCK_BYTES 176u
+#elif defined(Q3_K)
+#define SUB_LENGTH 16u
+#define NMAX 4
+#define CODE_HALF 32
+#define BLOCK_BYTES 110u
+#elif defined(Q6_K)
+#define SUB_LENGTH 16u
+#define NMAX 32
+#define CODE_HALF 128
+#define BLOCK_BYTES 210u
+#else
+#error "define one of Q2_K Q3_K Q4_K Q5_K Q6_K"
+#endif
+
+#define SUPER_BLOCK 256u
+#define SUB_BLOCKS (SUPER_BLOCK / SUB_LENGTH)
+#define GROUP_SIZE 64u
+#define BLOCKS_PER_GROUP (GROUP_SIZE / SUB_BLOCKS)
+
+layout(local_size_x = 64) in;
+layout(std430, binding = 0) readonly buffer Values {
+    float values[];
+};
+layout(std430, binding = 1) writeonly buffer Packed {
+    uint8_t packed[];
+};
+// The same bytes as words: a workgroup's blocks start on a multiple of 4 bytes.
+layout(std430, binding = 1) writeonly buffer PackedWords {
+    uint packedWords[];
+};
+layout(std430, binding = 2) writeonly buffer Dequantized {
+    float dequantized[];
+};
+layout(push_constant) uniform Parameters {
+    uint rows;
+    uint rowLength;
+    uint blockLength;
+    uint blocks; // super-blocks in this chunk
+}
+parameters;
+
+#define IMAGE_WORDS (BLOCKS_PER_GROUP * BLOCK_BYTES / 4u)
+shared float fittedScale[GROUP_SIZE];
+#if defined(ASYMMETRIC)
+shared float fittedMin[GROUP_SIZE];
+#endif
+// The workgroup's blocks as they will be stored (its first block starts on a multiple of 4).
+shared uint image[IMAGE_WORDS];
+
+// This invocation's sub-block and its levels.
+float x[SUB_LENGTH];
+uint level[SUB_LENGTH];
+
+#if defined(ASYMMETRIC)
+float weight[SUB_LENGTH];
+uint trial[SUB_LENGTH];
+
+uint levelAt(float iscale, float value, float lowest) {
+    precise float scaled = iscale * (value - lowest);
+    return uint(clamp(nearestInt(scaled), 0, NMAX));
+}
+
+// Weighted error of value ~ scale * l + offset for the levels given by `trial` or `level`.
+#define WEIGHTED_ERROR(result, scale, offset, levels)                                              \
+    {                                                                                              \
+        precise float sum = 0.0;                                                                   \
+        for (uint i = 0u; i < SUB_LENGTH; ++i) {                                                   \
+            precise float diff = scale * float(levels[i]) + offset - x[i];                         \
+            precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                   \
+            sum += weight[i] * term;                                                               \
+        }                                                                                          \
+        result = sum;                                                                              \
+    }
+#if !defined(ABSOLUTE_ERROR)
+#define ABSOLUTE_ERROR 0
+#endif
+
+// fitScaleAndMin: returns the scale and sets `offset` (>= 0, subtracted).
+float fitScaleAndMin(out float offset) {
+    float lowest = x[0];
+    float highest = x[0];
+    precise float sumW = weight[0];
+    precise float sumX = sumW * x[0];
+    for (uint i = 1u; i < SUB_LENGTH; ++i) {
+        lowest = stdMin(lowest, x[i]);
+        highest = stdMax(highest, x[i]);
+        sumW += weight[i];
+        sumX += weight[i] * x[i];
+    }
+    lowest = stdMin(lowest, 0.0);
+    if (highest == lowest) {
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            level[i] = 0u;
+        offset = -lowest;
+        return 0.0;
+    }
+    precise float range = highest - lowest;
+    float iscale = exactDivide(float(NMAX), range);
+    float scale = exactDivide(1.0, iscale);
+    for (uint i = 0u; i < SUB_LENGTH; ++i)
+        level[i] = levelAt(iscale, x[i], lowest);
+    float bestError;
+    WEIGHTED_ERROR(bestError, scale, lowest, level)
+
+    for (int step = 0; step <= SWEEP_STEPS; ++step) {
+        precise float numerator = (SWEEP_RMIN + uintBitsToFloat(0x3dcccccdu) * float(step)) +
+                                  float(NMAX);
+        range = highest - lowest; // lowest moves with every better fit, as on the CPU
+        iscale = exactDivide(numerator, range);
+        precise float sumL = 0.0;
+        precise float sumL2 = 0.0;
+        precise float sumXL = 0.0;
+        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+            const uint l = levelAt(iscale, x[i], lowest);
+            trial[i] = l;
+            precise float weighted = weight[i] * float(l);
+            sumL += weighted;
+            sumL2 += weighted * float(l);
+            sumXL += weighted * x[i];
+        }
+        precise float det = sumW * sumL2 - sumL * sumL;
+        if (det <= 0.0)
+            continue;
+        precise float scaleNumerator = sumW * sumXL - sumX * sumL;
+        precise float minNumerator = sumL2 * sumX - sumL * sumXL;
+        float trialScale = exactDivide(scaleNumerator, det);
+        float trialMin = exactDivide(minNumerator, det);
+        if (trialMin > 0.0) {
+            trialMin = 0.0;
+            trialScale = exactDivide(sumXL, sumL2);
+        }
+        float error;
+        WEIGHTED_ERROR(error, trialScale, trialMin, trial)
+        if (error < bestError) {
+            for (uint i = 0u; i < SUB_LENGTH; ++i)
+                level[i] = trial[i];
+            bestError = error;
+            scale = trialScale;
+            lowest = trialMin;
+        }
+    }
+    offset = -lowest;
+    return scale;
+}
+
+// quantizeUnsignedCodes for one value: its code 0..CODE_TOP against the largest of the block.
+uint unsignedCode(float largest, float value) {
+    const float inverse = largest > 0.0 ? exactDivide(float(CODE_TOP), largest) : 0.0;
+    precise float scaled = inverse * value;
+    return min(uint(CODE_TOP), uint(nearestInt(scaled)) & 0xffu);
+}
+#else
+int signedLevel[SUB_LENGTH];
+
+// Level of one value for iscale, clamped to [-NMAX, NMAX - 1].
+int symmetricLevel(float iscale, float value) {
+    precise float scaled = iscale * value;
+    return clamp(nearestInt(scaled), -NMAX, NMAX - 1);
+}
+
+float signedAbsMaxOfSubBlock() {
+    float amax = 0.0;
+    float signedMax = 0.0;
+    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        if (abs(x[i]) > amax) {
+            amax = abs(x[i]);
+            signedMax = x[i];
+        }
+    }
+    return signedMax;
+}
+
+#if defined(Q3_K)
+// fitSymmetricByLevelMoves.
+float fitSubBlock() {
+    const float largest = signedAbsMaxOfSubBlock();
+    if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            level[i] = 0u;
+        return 0.0;
+    }
+    const float iscale = exactDivide(float(-NMAX), largest);
+    precise float sumlx = 0.0;
+    precise float suml2 = 0.0;
+    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        const int l = symmetricLevel(iscale, x[i]);
+        signedLevel[i] = l;
+        precise float w = x[i] * x[i];
+        sumlx += w * x[i] * float(l);
+        suml2 += w * float(l) * float(l);
+    }
+    for (int pass = 0; pass < 5; ++pass) {
+        int changed = 0;
+        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+            precise float w = x[i] * x[i];
+            precise float slx = sumlx - w * x[i] * float(signedLevel[i]);
+            if (slx <= 0.0)
+                continue;
+            precise float sl2 = suml2 - w * float(signedLevel[i]) * float(signedLevel[i]);
+            precise float numerator = x[i] * sl2;
+            const int moved = clamp(nearestIntOfQuotient(numerator, slx), -NMAX, NMAX - 1);
+            if (moved == signedLevel[i])
+                continue;
+            slx += w * x[i] * float(moved);
+            sl2 += w * float(moved) * float(moved);
+            precise float gain = slx * slx * suml2;
+            precise float kept = sumlx * sumlx * sl2;
+            if (sl2 > 0.0 && gain > kept) {
+                signedLevel[i] = moved;
+                sumlx = slx;
+                suml2 = sl2;
+                ++changed;
+            }
+        }
+        if (changed == 0)
+            break;
+    }
+    for (uint i = 0u; i < SUB_LENGTH; ++i)
+        level[i] = uint(signedLevel[i] + NMAX);
+    return suml2 > 0.0 ? exactDivide(sumlx, suml2) : 0.0;
+}
+#else
+// fitSymmetricByScaleSweep: x^2-weighted sums for the levels of iscale, kept in signedLevel.
+void symmetricSums(float iscale, out float sumlx, out float suml2) {
+    precise float lx = 0.0;
+    precise float l2 = 0.0;
+    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        const int l = symmetricLevel(iscale, x[i]);
+        signedLevel[i] = l;
+        precise float w = x[i] * x[i];
+        lx += w * x[i] * float(l);
+        l2 += w * float(l) * float(l);
+    }
+    sumlx = lx;
+    suml2 = l2;
+}
+
+float fitSubBlock() {
+    const float largest = signedAbsMaxOfSubBlock();
+    if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            level[i] = 0u;
+        return 0.0;
+    }
+    float sumlx;
+    float suml2;
+    symmetricSums(exactDivide(float(-NMAX), largest), sumlx, suml2);
+    for (uint i = 0u; i < SUB_LENGTH; ++i)
+        level[i] = uint(signedLevel[i] + NMAX);
+    float scale = suml2 != 0.0 ? exactDivide(sumlx, suml2) : 0.0;
+    precise float best = scale * sumlx;
+    for (int step = -9; step <= 9; ++step) {
+        if (step == 0)
+            continue;
+        precise float numerator = -(float(NMAX) + uintBitsToFloat(0x3dcccccdu) * float(step));
+        symmetricSums(exactDivide(numerator, largest), sumlx, suml2);
+        precise float gain = sumlx * sumlx;
+        precise float kept = best * suml2;
+        if (suml2 > 0.0 && gain > kept) {
+            for (uint i = 0u; i < SUB_LENGTH; ++i)
+                level[i] = uint(signedLevel[i] + NMAX);
+            scale = exactDivide(sumlx, suml2);
+            best = scale * sumlx;
+        }
+    }
+    return scale;
+}
+#endif
+#endif
+
+// ORs a little-endian 32-bit chunk into the workgroup's packed image at byte `at` (any
+// alignment); every bit is set by exactly one invocation.
+void orBytes(uint at, uint chunk) {
+    const uint shift = 8u * (at % 4u);
+    atomicOr(image[at / 4u], chunk << shift);
+    if (shift != 0u && (chunk >> (32u - shift)) != 0u)
+        atomicOr(image[at / 4u + 1u], chunk >> (32u - shift));
+}
+
+// Four consecutive levels from `first` as bytes, each shifted by `shift` within its byte.
+uint levelBytes(uint first, uint mask, uint down, uint shift) {
+    uint chunk = 0u;
+    for (uint b = 0u; b < 4u; ++b)
+        chunk |= ((level[first + b] >> down) & mask) << (8u * b + shift);
+    return chunk;
+}
+
+// This sub-block's share of its super-block's bytes (block struct at byte `base` of the image):
+// its levels, its codes and, from sub-block 0, the fp16 scales.
+void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint half16 = 16u * (sub % 2u); // Q2_K, Q3_K, Q6_K: 16-value sub-blocks
+#if defined(Q2_K) || defined(Q3_K)
+    // 2-bit fields: value e in byte 32 * (e / 128) + e % 32 at bit 2 * ((e % 128) / 32).
+#if defined(Q2_K)
+    const uint crumbsAt = base + 16u;
+#else
+    const uint crumbsAt = base + 32u;
+#endif
+    for (uint w = 0u; w < 4u; ++w)
+        orBytes(crumbsAt + 32u * (sub / 8u) + half16 + 4u * w,
+                levelBytes(4u * w, 3u, 0u, 2u * ((sub % 8u) / 2u)));
+#endif
+#if defined(Q2_K)
+    orBytes(base + sub, scaleCode | (minCode << 4));
+    if (sub == 0u)
+        orBytes(base + 80u, dBits | (dminBits << 16));
+#elif defined(Q3_K)
+    for (uint w = 0u; w < 4u; ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
+        orBytes(base + half16 + 4u * w, levelBytes(4u * w, 1u, 2u, sub / 2u));
+    const uint stored = scaleCode; // code + 32
+    orBytes(base + 96u + sub % 8u, (stored & 0xfu) << (4u * (sub / 8u)));
+    orBytes(base + 104u + sub % 4u, (stored >> 4) << (2u * (sub / 4u)));
+    if (sub == 0u)
+        orBytes(base + 108u, dBits);
+#elif defined(Q4_K) || defined(Q5_K)
+    if (sub == 0u)
+        orBytes(base, dBits | (dminBits << 16));
+    // packScaleMinCodes: 6-bit codes of sub-blocks 0..3 in bytes 4..11, those of 4..7 split into
+    // low nibbles (bytes 12..15) and top 2 bits (over bytes 4..11).
+    if (sub < 4u) {
+        orBytes(base + 4u + sub, scaleCode);
+        orBytes(base + 8u + sub, minCode);
+    } else {
+        orBytes(base + sub, (scaleCode >> 4) << 6);
+        orBytes(base + 4u + sub, (minCode >> 4) << 6);
+        orBytes(base + 8u + sub, (scaleCode & 0xfu) | ((minCode & 0xfu) << 4));
+    }
+#if defined(Q5_K)
+    for (uint w = 0u; w < 8u; ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
+        orBytes(base + 16u + 4u * w, levelBytes(4u * w, 1u, 4u, sub));
+    const uint nibblesAt = base + 48u;
+#else
+    const uint nibblesAt = base + 16u;
+#endif
+    // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32.
+    for (uint w = 0u; w < 8u; ++w)
+        orBytes(nibblesAt + 32u * (sub / 2u) + 4u * w,
+                levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
+#elif defined(Q6_K)
+    // ql: low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
+    // k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l.
+    const uint k = (sub % 8u) / 2u;
+    for (uint w = 0u; w < 4u; ++w) {
+        orBytes(base + 64u * (sub / 8u) + 32u * (k & 1u) + half16 + 4u * w,
+                levelBytes(4u * w, 0xfu, 0u, 4u * (k >> 1)));
+        orBytes(base + 128u + 32u * (sub / 8u) + half16 + 4u * w,
+                levelBytes(4u * w, 3u, 4u, 2u * k));
+    }
+    orBytes(base + 192u + sub, scaleCode);
+    if (sub == 0u)
+        orBytes(base + 208u, dBits);
+#endif
+}
+
+void main() {
+    const uint lane = gl_LocalInvocationID.x;
+    const uint local = lane / SUB_BLOCKS; // super-block within the workgroup
+    const uint sub = lane % SUB_BLOCKS;
+    const uint groupFirst = linearWorkgroup() * BLOCKS_PER_GROUP;
+    const bool inRange = groupFirst + local < parameters.blocks;
+    const uint first = (groupFirst + local) * SUPER_BLOCK + sub * SUB_LENGTH;
+
+    for (uint w = lane; w < IMAGE_WORDS; w += GROUP_SIZE)
+        image[w] = 0u;
+
+    // 1. This sub-block's search.
+    if (inRange) {
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            x[i] = values[first + i];
+#if defined(ASYMMETRIC)
+#if defined(RMS_WEIGHTS)
+        precise float sumSquares = 0.0;
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            sumSquares += x[i] * x[i];
+        precise float meanSquare = sumSquares * (1.0 / float(SUB_LENGTH)); // exact: 2^-5
+        const float rms = sqrt(meanSquare);
+        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+            precise float w = rms + abs(x[i]);
+            weight[i] = w;
+        }
+#else
+        for (uint i = 0u; i < SUB_LENGTH; ++i)
+            weight[i] = abs(x[i]);
+#endif
+        float offset;
+        fittedScale[lane] = fitScaleAndMin(offset);
+        fittedMin[lane] = offset;
+#else
+        fittedScale[lane] = fitSubBlock();
+#endif
+    }
+    barrier();
+
+    // 2. Sub-block codes against the super-block scale, and the levels re-quantized with them.
+    const uint codes = local * SUB_BLOCKS;
+    float step = 0.0;
+#if defined(ASYMMETRIC)
+    float offset = 0.0;
+#endif
+    if (inRange) {
+#if defined(ASYMMETRIC)
+        float largestScale = 0.0;
+        float largestMin = 0.0;
+        for (uint j = 0u; j < SUB_BLOCKS; ++j) {
+            largestScale = fittedScale[codes + j] > largestScale ? fittedScale[codes + j]
+                                                                 : largestScale;
+            largestMin = fittedMin[codes + j] > largestMin ? fittedMin[codes + j] : largestMin;
+        }
+        const uint scaleCode = unsignedCode(largestScale, fittedScale[lane]);
+        const uint minCode = unsignedCode(largestMin, fittedMin[lane]);
+        const uint dBits = floatToHalfBits(exactDivide(largestScale, float(CODE_TOP)));
+        const uint dminBits = floatToHalfBits(exactDivide(largestMin, float(CODE_TOP)));
+        step = halfBitsToFloat(dBits) * float(scaleCode);
+        offset = halfBitsToFloat(dminBits) * float(minCode);
+        if (step != 0.0)
+            for (uint i = 0u; i < SUB_LENGTH; ++i) {
+                precise float shifted = x[i] + offset;
+                level[i] = uint(clamp(nearestIntOfQuotient(shifted, step), 0, NMAX));
+            }
+        packSubBlock(local * BLOCK_BYTES, sub, scaleCode, minCode, dBits, dminBits);
+#else
+        float amax = 0.0;
+        float largest = 0.0;
+        for (uint j = 0u; j < SUB_BLOCKS; ++j) {
+            const float scale = fittedScale[codes + j];
+            if (abs(scale) > amax) {
+                amax = abs(scale);
+                largest = scale;
+            }
+        }
+#if defined(Q3_K)
+        const bool zero = (floatBitsToUint(largest) & 0x7fffffffu) == 0u; // below denorm_min
+#else
+        const bool zero = abs(largest) < uintBitsToFloat(0x26901d7du); // 1e-15f
+#endif
+        int code = -CODE_HALF;
+        uint dBits = 0u;
+        if (!zero) {
+            const float iscale = exactDivide(float(-CODE_HALF), largest);
+            precise float scaled = iscale * fittedScale[lane];
+            code = clamp(nearestInt(scaled), -CODE_HALF, CODE_HALF - 1);
+            dBits = floatToHalfBits(exactDivide(1.0, iscale));
+            precise float codeStep = halfBitsToFloat(dBits) * float(code);
+            if (codeStep != 0.0)
+                for (uint i = 0u; i < SUB_LENGTH; ++i)
+                    level[i] =
+                        uint(NMAX + clamp(nearestIntOfQuotient(x[i], codeStep), -NMAX, NMAX - 1));
+        }
+#if defined(Q6_K)
+        if (zero) { // the whole block is stored as zero bytes
+            code = 0;
+            for (uint i = 0u; i < SUB_LENGTH; ++i)
+                level[i] = 0u;
+        }
+#endif
+        // The decoder's scale: d times the code as stored (Q3_K stores -32 as 0, d is 0 then).
+        step = halfBitsToFloat(dBits) * float(code);
+#if defined(Q3_K)
+        const uint storedCode = uint(code + 32);
+#else
+        const uint storedCode = uint(code) & 0xffu;
+#endif
+        packSubBlock(local * BLOCK_BYTES, sub, storedCode, 0u, dBits, 0u);
+#endif
+    }
+    barrier();
+
+    // 3. The dequantized values of this sub-block, as the CPU decoder computes them.
+    if (inRange)
+        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+#if defined(ASYMMETRIC)
+            precise float value = step * float(level[i]) - offset;
+#else
+            precise float value = step * float(int(level[i]) - NMAX);
+#endif
+            dequantized[first + i] = value;
+        }
+
+    // 4. The workgroup's packed bytes, word by word from the image.
+    const uint blocksHere =
+        min(BLOCKS_PER_GROUP, parameters.blocks - min(groupFirst, parameters.blocks));
+    const uint bytesHere = blocksHere * BLOCK_BYTES;
+    const uint groupByte = groupFirst * BLOCK_BYTES;
+    for (uint word = lane; 4u * word < bytesHere; word += GROUP_SIZE) {
+        if (4u * word + 4u <= bytesHere)
+            packedWords[groupByte / 4u + word] = image[word];
+        else // the chunk's last bytes
+            for (uint i = 0u; 4u * word + i < bytesHere; ++i)
+                packed[groupByte + 4u * word + i] = uint8_t((image[word] >> (8u * i)) & 0xffu);
+    }
+}

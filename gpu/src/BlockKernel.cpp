@@ -1,0 +1,24 @@
+// SPDX-License-Identifier: MIT
+#include "BlockKernel.h"
+
+namespace bitlens {
+
+BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup)
+    : shader_(std::move(shader)), blockLength_(blockLength),
+      blocksPerWorkgroup_(blocksPerWorkgroup) {}
+
+FormatPushConstants BlockKernel::pushConstants(MatrixShape chunk) const {
+    FormatPushConstants constants;
+    constants.rows = uint32_t(chunk.rows);
+    constants.rowLength = uint32_t(chunk.rowLength);
+    constants.blockLength = uint32_t(blockLength_);
+    constants.parameters[0] = uint32_t(chunk.elements() / blockLength_);
+    return constants;
+}
+
+uint64_t BlockKernel::workgroups(MatrixShape chunk) const {
+    const uint64_t blocks = chunk.elements() / blockLength_;
+    return (blocks + blocksPerWorkgroup_ - 1) / blocksPerWorkgroup_;
+}
+
+} // namespace bitlens

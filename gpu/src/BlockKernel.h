@@ -1,0 +1,25 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "FormatKernel.h"
+
+namespace bitlens {
+
+// A format kernel whose shader encodes fixed-length blocks laid out one after another with no
+// tensor header: each workgroup takes `blocksPerWorkgroup` consecutive blocks, and the shader's
+// push constants carry the chunk's block count in parameters[0] (`blocks`).
+class BlockKernel final : public FormatKernel {
+public:
+    BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup);
+
+    std::string shader() const override { return shader_; }
+    FormatPushConstants pushConstants(MatrixShape chunk) const override;
+    uint64_t workgroups(MatrixShape chunk) const override;
+
+private:
+    std::string shader_;
+    uint64_t blockLength_;
+    uint64_t blocksPerWorkgroup_;
+};
+
+} // namespace bitlens
