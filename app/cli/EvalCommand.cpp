@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/EvalCommand.h"
 
+#include "cli/ClassifierEngineChoice.h"
+#include "cli/InputScale.h"
 #include "core/eval/ClassifierEvaluator.h"
 #include "core/io/CheckpointReader.h"
 #include "core/quant/FormatRegistry.h"
@@ -16,29 +18,9 @@
 namespace bitlens::cli {
 namespace {
 
-constexpr const char* kUsage = "usage: bitlens-cli eval MODEL --dataset IMAGES LABELS "
-                               "[--format ID] [--input-scale S] [--json]\n";
-
-// A positive finite number, or a fraction "a/b" of two ("1/255").
-std::optional<float> parseScale(const std::string& text) {
-    auto number = [](const std::string& part) -> std::optional<double> {
-        char* end = nullptr;
-        const double value = std::strtod(part.c_str(), &end);
-        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(value))
-            return std::nullopt;
-        return value;
-    };
-    const size_t slash = text.find('/');
-    const std::optional<double> numerator = number(text.substr(0, slash));
-    const std::optional<double> denominator =
-        slash == std::string::npos ? std::optional<double>(1.0) : number(text.substr(slash + 1));
-    if (!numerator || !denominator || *denominator == 0)
-        return std::nullopt;
-    const double scale = *numerator / *denominator;
-    if (!(scale > 0) || !std::isfinite(float(scale)))
-        return std::nullopt;
-    return float(scale);
-}
+constexpr const char* kUsage =
+    "usage: bitlens-cli eval MODEL --dataset IMAGES LABELS "
+    "[--format ID] [--input-scale S] [--device auto|cpu|vulkan] [--json]\n";
 
 std::string percent(const ClassifierScore& score) {
     char text[64];
@@ -61,6 +43,7 @@ int runEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
     std::string formatId;
     std::string scaleText = "1";
     bool json = false;
+    std::optional<BackendKind> device = BackendKind::Auto;
     for (size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
         if (arg == "--dataset" && i + 2 < args.size()) {
@@ -70,6 +53,8 @@ int runEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
             formatId = args[++i];
         } else if (arg == "--input-scale" && i + 1 < args.size()) {
             scaleText = args[++i];
+        } else if (arg == "--device" && i + 1 < args.size()) {
+            device = parseBackendKind(args[++i]);
         } else if (arg == "--json") {
             json = true;
         } else if (model.empty() && !arg.starts_with("--")) {
@@ -80,8 +65,10 @@ int runEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
             return 1;
         }
     }
-    const std::optional<float> scale = parseScale(scaleText);
-    if (model.empty() || images.empty() || !scale) {
+    const std::optional<float> scale = parseInputScale(scaleText);
+    if (model.empty() || images.empty() || !scale || !device) {
+        if (!device)
+            err << "bitlens-cli eval: --device expects auto, cpu or vulkan\n";
         if (!scale)
             err << "bitlens-cli eval: --input-scale '" << scaleText
                 << "' is not a positive number or fraction\n";
@@ -91,14 +78,17 @@ int runEvalCommand(const std::vector<std::string>& args, std::ostream& out, std:
 
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(model);
     ClassifierEvaluator evaluator(*checkpoint);
+    evaluator.setEngine(chooseClassifierEngine(*device, err));
     const IdxDataset dataset = IdxDataset::load(images, labels);
-    nlohmann::json report = {
-        {"kind", "classifier"}, {"images", dataset.size()}, {"input_scale", *scale}};
+    nlohmann::json report = {{"kind", "classifier"},
+                             {"images", dataset.size()},
+                             {"input_scale", *scale},
+                             {"engine", evaluator.engine().name()}};
     if (!json)
         out << "model: " << evaluator.model().name() << " (" << evaluator.model().layers().size()
             << " layers, " << evaluator.classCount() << " classes)\ndata set: " << dataset.size()
             << " images of " << dataset.rows() << "x" << dataset.cols() << ", input scale "
-            << *scale << "\n";
+            << *scale << "\nengine: " << evaluator.engine().name() << "\n";
     if (formatId.empty()) {
         const ClassifierScore original = evaluator.scoreOriginal(dataset, *scale);
         report["original"] = scoreJson(original);
