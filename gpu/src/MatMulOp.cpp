@@ -4,7 +4,7 @@
 namespace bitlens {
 namespace {
 
-constexpr uint64_t kTile = 16; // TILE in matmul.comp
+constexpr uint64_t kBlock = 64; // BLOCK in matmul.comp: output rows and columns per workgroup
 
 struct MatMulParameters {
     uint32_t rows;
@@ -29,7 +29,7 @@ void recordMatMul(OpRecorder& recorder, const MatMulShape& shape, const GpuBuffe
     OpRecorder::index32(shape.rows * shape.inFeatures, "matmul input size");
     OpRecorder::index32(shape.rows * shape.outFeatures, "matmul output size");
     OpRecorder::index32(shape.inFeatures * shape.outFeatures, "matmul weight size");
-    const uint64_t groups = groupsFor(shape.rows, kTile) * groupsFor(shape.outFeatures, kTile);
+    const uint64_t groups = groupsFor(shape.rows, kBlock) * groupsFor(shape.outFeatures, kBlock);
     recorder.dispatch(shape.layout == WeightLayout::InOut ? "matmul_in_out" : "matmul_out_in",
                       {&x, &weight, bias ? bias : &weight, &y}, parameters, groups);
 }

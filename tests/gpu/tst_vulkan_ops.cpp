@@ -108,6 +108,8 @@ private slots:
             << uint64_t(17) << uint64_t(300) << uint64_t(129) << WeightLayout::InOut << false;
         QTest::newRow("100x128->10 dense bias")
             << uint64_t(100) << uint64_t(128) << uint64_t(10) << WeightLayout::InOut << true;
+        QTest::newRow("256x784->128 dense")
+            << uint64_t(256) << uint64_t(784) << uint64_t(128) << WeightLayout::InOut << true;
         QTest::newRow("3x16->1 linear")
             << uint64_t(3) << uint64_t(16) << uint64_t(1) << WeightLayout::OutIn << false;
     }
