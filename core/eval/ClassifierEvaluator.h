@@ -47,7 +47,8 @@ public:
     explicit ClassifierEvaluator(const Checkpoint& checkpoint);
 
     const KerasModel& model() const { return model_; }
-    // The engine later calls run on (not null); outputs cached with another engine stay cached.
+    // Where later scoreOriginal / compare calls run (Error for null). Outputs cached with another
+    // engine stay cached for when it is set again.
     void setEngine(std::shared_ptr<const ClassifierEngine> engine);
     const ClassifierEngine& engine() const { return *engine_; }
     // Number of outputs (classes) of the model.
