@@ -5,6 +5,7 @@
 #include "NoVulkanDevice.h"
 #include "VulkanBackend.h"
 #include "cli/ArgParser.h"
+#include "cli/EvalBench.h"
 #include "cli/TextTable.h"
 #include "core/backend/CpuBackend.h"
 #include "core/backend/FormatBench.h"
@@ -24,7 +25,9 @@ constexpr std::string_view kUsage =
     "                  (default: one or more of each family, see kDefaultFormats)\n"
     "  --threads N     CPU threads (default: all)\n"
     "  --device D      auto (CPU, and Vulkan when a device exists), cpu, or vulkan (CPU and\n"
-    "                  Vulkan; no device is an error)\n";
+    "                  Vulkan; no device is an error)\n"
+    "       bitlens-cli bench eval MODEL --dataset IMAGES LABELS [--input-scale S] [--repeats N]\n"
+    "  images/s of a classifier's forward pass on the CPU and on Vulkan, with the ratio\n";
 
 constexpr unsigned kRepeats = 3;
 
@@ -90,6 +93,8 @@ BenchBackends benchBackends(unsigned threads, BackendKind device, std::ostream& 
 }
 
 int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    if (!args.empty() && args.front() == "eval")
+        return runEvalBench({args.begin() + 1, args.end()}, out, err);
     uint64_t sizeMiB = 0;
     unsigned threads = 1;
     std::vector<std::string> ids;
@@ -166,9 +171,11 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
 } // namespace
 
 Command benchCommand() {
-    return {"bench", "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D]",
-            "throughput of each format on a synthetic tensor: CPU reference and Vulkan, with the "
-            "ratio",
+    return {"bench",
+            "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D] | "
+            "bench eval MODEL --dataset IMAGES LABELS [--input-scale S]",
+            "throughput of each format on a synthetic tensor, or of a classifier's forward pass: "
+            "CPU reference and Vulkan, with the ratio",
             runBench};
 }
 

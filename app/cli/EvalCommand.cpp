@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "cli/EvalCommand.h"
 
+#include "cli/ClassifierEngineChoice.h"
+#include "cli/InputScale.h"
 #include "core/eval/ClassifierEvaluator.h"
 #include "core/eval/PerplexityEvaluator.h"
 #include "core/io/CheckpointReader.h"
@@ -21,7 +23,8 @@ namespace {
 
 constexpr const char* kUsage =
     "usage: bitlens-cli eval MODEL (--dataset IMAGES LABELS | --text FILE) [--tokenizer FILE] "
-    "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] [--json]\n";
+    "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] "
+    "[--device auto|cpu|vulkan] [--json]\n";
 
 struct EvalArgs {
     std::string model;
@@ -34,6 +37,7 @@ struct EvalArgs {
     std::string scaleText;
     std::string contextText;
     std::string chunksText;
+    std::string deviceText = "auto";
     bool json = false;
 };
 
@@ -43,27 +47,6 @@ struct QuantizedChoice {
     std::string key;   // "format" or "recipe"
     std::string label; // the format id or the recipe's path
 };
-
-// A positive finite number, or a fraction "a/b" of two ("1/255").
-std::optional<float> parseScale(const std::string& text) {
-    auto number = [](const std::string& part) -> std::optional<double> {
-        char* end = nullptr;
-        const double value = std::strtod(part.c_str(), &end);
-        if (part.empty() || end != part.c_str() + part.size() || !std::isfinite(value))
-            return std::nullopt;
-        return value;
-    };
-    const size_t slash = text.find('/');
-    const std::optional<double> numerator = number(text.substr(0, slash));
-    const std::optional<double> denominator =
-        slash == std::string::npos ? std::optional<double>(1.0) : number(text.substr(slash + 1));
-    if (!numerator || !denominator || *denominator == 0)
-        return std::nullopt;
-    const double scale = *numerator / *denominator;
-    if (!(scale > 0) || !std::isfinite(float(scale)))
-        return std::nullopt;
-    return float(scale);
-}
 
 // A whole number of at least 1.
 std::optional<uint64_t> parseCount(const std::string& text) {
@@ -102,18 +85,21 @@ std::string perplexityText(const PerplexityScore& score) {
 }
 
 int runClassifier(const EvalArgs& args, const std::optional<QuantizedChoice>& quantizedChoice,
-                  std::ostream& out) {
-    const std::optional<float> scale = parseScale(args.scaleText);
+                  std::ostream& out, std::ostream& err) {
+    const std::optional<float> scale = parseInputScale(args.scaleText);
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
     ClassifierEvaluator evaluator(*checkpoint);
+    evaluator.setEngine(chooseClassifierEngine(*parseBackendKind(args.deviceText), err));
     const IdxDataset dataset = IdxDataset::load(args.images, args.labels);
-    nlohmann::json report = {
-        {"kind", "classifier"}, {"images", dataset.size()}, {"input_scale", *scale}};
+    nlohmann::json report = {{"kind", "classifier"},
+                             {"images", dataset.size()},
+                             {"input_scale", *scale},
+                             {"engine", evaluator.engine().name()}};
     if (!args.json)
         out << "model: " << evaluator.model().name() << " (" << evaluator.model().layers().size()
             << " layers, " << evaluator.classCount() << " classes)\ndata set: " << dataset.size()
             << " images of " << dataset.rows() << "x" << dataset.cols() << ", input scale "
-            << *scale << "\n";
+            << *scale << "\nengine: " << evaluator.engine().name() << "\n";
     if (!quantizedChoice) {
         const ClassifierScore original = evaluator.scoreOriginal(dataset, *scale);
         report["original"] = scoreJson(original);
@@ -226,7 +212,11 @@ std::string usageProblem(const EvalArgs& args) {
     if (!args.images.empty() &&
         (!args.tokenizer.empty() || !args.contextText.empty() || !args.chunksText.empty()))
         return "--tokenizer, --ctx and --chunks apply to --text only";
-    if (!args.scaleText.empty() && !parseScale(args.scaleText))
+    if (!parseBackendKind(args.deviceText))
+        return "--device '" + args.deviceText + "' is not auto, cpu or vulkan";
+    if (!args.text.empty() && *parseBackendKind(args.deviceText) == BackendKind::Vulkan)
+        return "--device vulkan: language models are evaluated on the CPU reference only so far";
+    if (!args.scaleText.empty() && !parseInputScale(args.scaleText))
         return "--input-scale '" + args.scaleText + "' is not a positive number or fraction";
     if (!args.contextText.empty() && !parseCount(args.contextText))
         return "--ctx '" + args.contextText + "' is not a positive whole number";
@@ -259,6 +249,8 @@ int runEvalCommand(const std::vector<std::string>& argList, std::ostream& out, s
             args.contextText = argList[++i];
         } else if (arg == "--chunks" && hasValue) {
             args.chunksText = argList[++i];
+        } else if (arg == "--device" && hasValue) {
+            args.deviceText = argList[++i];
         } else if (arg == "--json") {
             args.json = true;
         } else if (args.model.empty() && !arg.starts_with("--")) {
@@ -283,7 +275,7 @@ int runEvalCommand(const std::vector<std::string>& argList, std::ostream& out, s
     if (args.text.empty()) {
         if (args.scaleText.empty())
             args.scaleText = "1";
-        return runClassifier(args, quantized, out);
+        return runClassifier(args, quantized, out, err);
     }
     return runLanguageModel(args, quantized, out, err);
 }

@@ -1,19 +1,16 @@
 // SPDX-License-Identifier: MIT
 #include "core/eval/ClassifierEvaluator.h"
 
-#include "core/eval/ClassifierNetwork.h"
 #include "core/eval/KerasWeights.h"
 #include "core/util/Error.h"
-#include "core/util/ParallelFor.h"
 
 #include <algorithm>
 #include <cmath>
-#include <mutex>
 
 namespace bitlens {
 namespace {
 
-constexpr size_t kImagesPerChunk = 32;
+constexpr size_t kImagesPerBatch = 256; // per ClassifierRunner::logits call
 constexpr size_t kCachedOriginals = 4;
 
 const nlohmann::json& modelConfig(const Checkpoint& checkpoint) {
@@ -51,13 +48,20 @@ ClassifierScore score(const std::vector<float>& logits, const IdxDataset& datase
 } // namespace
 
 ClassifierEvaluator::ClassifierEvaluator(const Checkpoint& checkpoint)
-    : checkpoint_(checkpoint), model_(KerasModel::fromConfig(modelConfig(checkpoint))) {
+    : checkpoint_(checkpoint), model_(KerasModel::fromConfig(modelConfig(checkpoint))),
+      engine_(std::make_shared<CpuClassifierEngine>()) {
     for (const KerasLayer& layer : model_.layers())
         weightIndices_.push_back(findLayerWeights(checkpoint, layer));
     if (model_.outputShape().size() != 1)
         throw Error("model output has shape of rank " +
                     std::to_string(model_.outputShape().size()) +
                     "; a classifier must end in one vector of class scores");
+}
+
+void ClassifierEvaluator::setEngine(std::shared_ptr<const ClassifierEngine> engine) {
+    if (!engine)
+        throw Error("a classifier evaluator needs an engine");
+    engine_ = std::move(engine);
 }
 
 uint64_t ClassifierEvaluator::classCount() const {
@@ -88,37 +92,43 @@ void ClassifierEvaluator::checkDataset(const IdxDataset& dataset) const {
 std::vector<float> ClassifierEvaluator::run(const WeightSource& weights, const IdxDataset& dataset,
                                             float inputScale, const ProgressFn& progress,
                                             uint64_t progressOffset, uint64_t progressTotal) const {
-    const ClassifierNetwork network(model_, weightIndices_, checkpoint_, weights);
-    const size_t classes = network.outputSize();
+    const std::unique_ptr<ClassifierRunner> runner =
+        engine_->load(model_, weightIndices_, checkpoint_, weights);
+    const size_t classes = classCount();
     const size_t pixels = dataset.pixelsPerImage();
     std::vector<float> logits(dataset.size() * classes);
-    uint64_t done = 0; // guarded by progressMutex
-    std::mutex progressMutex;
-    parallelForChunks(dataset.size(), kImagesPerChunk, [&](size_t begin, size_t end) {
-        ClassifierNetwork::Workspace workspace;
-        std::vector<float> input(pixels);
-        for (size_t image = begin; image < end; ++image) {
-            const std::span<const uint8_t> source = dataset.image(image);
+    std::vector<float> inputs(std::min(kImagesPerBatch, dataset.size()) * pixels);
+    for (size_t begin = 0; begin < dataset.size(); begin += kImagesPerBatch) {
+        const size_t count = std::min(kImagesPerBatch, dataset.size() - begin);
+        for (size_t image = 0; image < count; ++image) {
+            const std::span<const uint8_t> source = dataset.image(begin + image);
             for (size_t p = 0; p < pixels; ++p)
-                input[p] = float(source[p]) * inputScale;
-            network.logits(input, std::span(logits.data() + image * classes, classes), workspace);
+                inputs[image * pixels + p] = float(source[p]) * inputScale;
         }
-        std::lock_guard lock(progressMutex);
-        done += end - begin;
-        if (progress && !progress(progressOffset + done, progressTotal))
+        runner->logits(std::span(inputs.data(), count * pixels), count,
+                       std::span(logits.data() + begin * classes, count * classes));
+        if (progress && !progress(progressOffset + begin + count, progressTotal))
             throw Cancelled();
-    });
+    }
     return logits;
+}
+
+const ClassifierEvaluator::Outputs* ClassifierEvaluator::cachedOriginal(const IdxDataset& dataset,
+                                                                        float inputScale) const {
+    for (const Outputs& cached : originals_)
+        if (cached.engine == engine_->name() && cached.fingerprint == dataset.fingerprint() &&
+            cached.inputScale == inputScale)
+            return &cached;
+    return nullptr;
 }
 
 const ClassifierEvaluator::Outputs& ClassifierEvaluator::original(const IdxDataset& dataset,
                                                                   float inputScale,
                                                                   const ProgressFn& progress,
                                                                   uint64_t progressTotal) {
-    for (const Outputs& cached : originals_)
-        if (cached.fingerprint == dataset.fingerprint() && cached.inputScale == inputScale)
-            return cached;
-    Outputs outputs{dataset.fingerprint(), inputScale,
+    if (const Outputs* cached = cachedOriginal(dataset, inputScale))
+        return *cached;
+    Outputs outputs{engine_->name(), dataset.fingerprint(), inputScale,
                     run(OriginalWeights(), dataset, inputScale, progress, 0, progressTotal)};
     if (originals_.size() == kCachedOriginals)
         originals_.erase(originals_.begin());
@@ -138,10 +148,8 @@ ClassifierComparison ClassifierEvaluator::compare(const IdxDataset& dataset, flo
                                                   const ProgressFn& progress) {
     checkDataset(dataset);
     const size_t classes = classCount();
-    const bool cached = std::any_of(originals_.begin(), originals_.end(), [&](const Outputs& o) {
-        return o.fingerprint == dataset.fingerprint() && o.inputScale == inputScale;
-    });
-    const uint64_t total = cached ? dataset.size() : 2 * dataset.size();
+    const uint64_t total =
+        cachedOriginal(dataset, inputScale) ? dataset.size() : 2 * dataset.size();
     const std::vector<float>& reference = original(dataset, inputScale, progress, total).logits;
     const std::vector<float> candidate =
         run(quantized, dataset, inputScale, progress, total - dataset.size(), total);

@@ -2,12 +2,15 @@
 #pragma once
 
 #include "core/backend/QuantBackend.h"
+#include "core/eval/ClassifierEngine.h"
 #include "core/eval/IdxDataset.h"
 #include "core/eval/KerasModel.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
 
 #include <cstdint>
+#include <memory>
+#include <string>
 #include <vector>
 
 namespace bitlens {
@@ -31,11 +34,12 @@ struct ClassifierComparison {
 };
 
 // Scores a Keras-described classifier (checkpoint.metadata()["model_config"]) on an IDX data set
-// with the CPU reference forward pass. Inputs are pixel * inputScale. Predictions are the arg max
-// of the output; probabilities for the KL divergence are the model's softmax output — when the
-// last layer has no softmax, its outputs are taken as logits and softmax is applied here. The
-// original model's outputs are cached per (data set contents, input scale) for the lifetime of
-// the evaluator. Not thread-safe: one call at a time.
+// with a ClassifierEngine (the CPU reference unless setEngine picks another). Inputs are pixel *
+// inputScale. Predictions are the arg max of the output; probabilities for the KL divergence are
+// the model's softmax output — when the last layer has no softmax, its outputs are taken as logits
+// and softmax is applied here. The original model's outputs are cached per (engine, data set
+// contents, input scale) for the lifetime of the evaluator, so a comparison always sets logits of
+// one engine side by side. Not thread-safe: one call at a time.
 class ClassifierEvaluator {
 public:
     // Parses the model and finds every layer's weights; throws Error for unsupported layers or
@@ -43,6 +47,10 @@ public:
     explicit ClassifierEvaluator(const Checkpoint& checkpoint);
 
     const KerasModel& model() const { return model_; }
+    // Where later scoreOriginal / compare calls run (Error for null). Outputs cached with another
+    // engine stay cached for when it is set again.
+    void setEngine(std::shared_ptr<const ClassifierEngine> engine);
+    const ClassifierEngine& engine() const { return *engine_; }
     // Number of outputs (classes) of the model.
     uint64_t classCount() const;
 
@@ -54,6 +62,7 @@ public:
 
 private:
     struct Outputs {
+        std::string engine;
         uint64_t fingerprint = 0;
         float inputScale = 0;
         std::vector<float> logits; // images x classes
@@ -63,12 +72,15 @@ private:
     std::vector<float> run(const WeightSource& weights, const IdxDataset& dataset, float inputScale,
                            const ProgressFn& progress, uint64_t progressOffset,
                            uint64_t progressTotal) const;
+    // The outputs this engine cached for the data set and scale; nullptr when none.
+    const Outputs* cachedOriginal(const IdxDataset& dataset, float inputScale) const;
     const Outputs& original(const IdxDataset& dataset, float inputScale, const ProgressFn& progress,
                             uint64_t progressTotal);
 
     const Checkpoint& checkpoint_;
     KerasModel model_;
     std::vector<std::vector<size_t>> weightIndices_;
+    std::shared_ptr<const ClassifierEngine> engine_;
     std::vector<Outputs> originals_;
 };
 

@@ -17,18 +17,26 @@ ImageShape imageShape(const std::vector<uint64_t>& shape) {
     return {shape[0], shape[1], shape[2]};
 }
 
-bool appliesSoftmax(const KerasLayer& layer) {
-    return (layer.kind == LayerKind::Dense || layer.kind == LayerKind::Conv2D ||
-            layer.kind == LayerKind::Activation) &&
-           layer.activation.kind == ActivationKind::Softmax;
-}
-
 } // namespace
+
+size_t omittedSoftmaxLayer(const KerasModel& model) {
+    const std::vector<KerasLayer>& layers = model.layers();
+    for (size_t i = layers.size(); i-- > 0;) {
+        if (layers[i].kind == LayerKind::Dropout)
+            continue;
+        const bool appliesSoftmax =
+            (layers[i].kind == LayerKind::Dense || layers[i].kind == LayerKind::Conv2D ||
+             layers[i].kind == LayerKind::Activation) &&
+            layers[i].activation.kind == ActivationKind::Softmax;
+        return appliesSoftmax ? i : SIZE_MAX;
+    }
+    return SIZE_MAX;
+}
 
 ClassifierNetwork::ClassifierNetwork(const KerasModel& model,
                                      const std::vector<std::vector<size_t>>& weightIndices,
                                      const Checkpoint& checkpoint, const WeightSource& weights)
-    : model_(model) {
+    : model_(model), softmaxLayer_(omittedSoftmaxLayer(model)) {
     const std::vector<KerasLayer>& layers = model.layers();
     weights_.resize(layers.size());
     largestActivation_ = elementCount(model.inputShape());
@@ -36,14 +44,6 @@ ClassifierNetwork::ClassifierNetwork(const KerasModel& model,
         for (size_t tensor : weightIndices.at(i))
             weights_[i].push_back(weights.values(checkpoint, tensor));
         largestActivation_ = std::max(largestActivation_, elementCount(layers[i].outputShape));
-    }
-    // The last layer that is not a Dropout decides whether the output is a softmax.
-    for (size_t i = layers.size(); i-- > 0;) {
-        if (layers[i].kind == LayerKind::Dropout)
-            continue;
-        if (appliesSoftmax(layers[i]))
-            softmaxLayer_ = i;
-        break;
     }
 }
 

@@ -10,6 +10,10 @@
 
 namespace bitlens {
 
+// The layer whose softmax logits leave out: the last layer that is not a Dropout, when it applies
+// softmax (Dense, Conv2D or Activation with a softmax activation); SIZE_MAX otherwise.
+size_t omittedSoftmaxLayer(const KerasModel& model);
+
 // A KerasModel with its weights loaded as float32: the CPU forward pass. Immutable after
 // construction, so one network serves many threads, each with its own Workspace.
 class ClassifierNetwork {

@@ -74,6 +74,11 @@ private slots:
         QTest::newRow("eval bad fraction")
             << QStringList{"eval", "m", "--dataset", "i", "l", "--input-scale", "1/x"};
         QTest::newRow("eval unknown option") << QStringList{"eval", "m", "--batch", "4"};
+        QTest::newRow("eval unknown device")
+            << QStringList{"eval", "m", "--dataset", "i", "l", "--device", "tpu"};
+        QTest::newRow("bench eval without data set") << QStringList{"bench", "eval", "m"};
+        QTest::newRow("bench eval two models")
+            << QStringList{"bench", "eval", "m", "n", "--dataset", "i", "l"};
         QTest::newRow("train-demo without output") << QStringList{"train-demo"};
         QTest::newRow("train-demo zero epochs")
             << QStringList{"train-demo", "o.h5", "--epochs", "0"};
