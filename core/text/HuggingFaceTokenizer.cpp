@@ -295,9 +295,7 @@ SpecialTokenIds idsFromTokenizerConfig(const fs::path& tokenizerJson,
     return ids;
 }
 
-} // namespace
-
-std::unique_ptr<Tokenizer> readHuggingFaceTokenizer(const fs::path& path, const json* config) {
+std::unique_ptr<Tokenizer> parseTokenizerJson(const fs::path& path, const json* config) {
     const json root = readJsonObjectFile(path, kMaxTokenizerJsonBytes, "tokenizer.json");
     const JsonFields fields(path);
     const json& model = fields.member(root, "model", "tokenizer.json", json::value_t::object);
@@ -355,6 +353,17 @@ std::unique_ptr<Tokenizer> readHuggingFaceTokenizer(const fs::path& path, const 
         throw;
     } catch (const Error& error) {
         fields.fail(error.what());
+    }
+}
+
+} // namespace
+
+std::unique_ptr<Tokenizer> readHuggingFaceTokenizer(const fs::path& path, const json* config) {
+    try {
+        return parseTokenizerJson(path, config);
+    } catch (const json::exception& error) {
+        // A field of an unexpected JSON type that the checks above do not name.
+        throw FileError(path, std::string("unexpected tokenizer.json structure: ") + error.what());
     }
 }
 

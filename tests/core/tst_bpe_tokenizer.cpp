@@ -381,6 +381,8 @@ private slots:
         whitespace["pre_tokenizer"] = {{"type", "Whitespace"}};
         json regex = byteLevelJson(false, false);
         regex["pre_tokenizer"]["pretokenizers"][0]["pattern"]["Regex"] = "\\w+";
+        json behavior = byteLevelJson(false, false);
+        behavior["pre_tokenizer"]["pretokenizers"][0]["behavior"] = 5;
         json badMerge = byteLevelJson(false, false);
         badMerge["model"]["merges"].push_back(42);
         QTest::newRow("malformed") << "{\"model\": {\"type\": "
@@ -392,6 +394,8 @@ private slots:
         QTest::newRow("pre-tokenizer")
             << QString::fromStdString(whitespace.dump()) << "'Whitespace'";
         QTest::newRow("split regex") << QString::fromStdString(regex.dump()) << "Split";
+        QTest::newRow("json type")
+            << QString::fromStdString(behavior.dump()) << "unexpected tokenizer.json structure";
         QTest::newRow("merge") << QString::fromStdString(badMerge.dump()) << "model.merges[8]";
     }
 
