@@ -33,8 +33,6 @@ public:
     int32_t eos() const override { return table_.special().eos; }
     size_t vocabSize() const override { return table_.size(); }
 
-    const TokenTable& table() const { return table_; }
-
 private:
     void encodePlain(std::string_view text, std::vector<int32_t>& out) const;
 

@@ -50,8 +50,6 @@ public:
 
     // The id of a token text, -1 when absent. Of duplicate texts the last id wins, as in llama.cpp.
     int32_t find(std::string_view text) const;
-    // The <0xXX> byte token of type Byte for a byte, -1 when the vocabulary has none.
-    int32_t byteToken(uint8_t byte) const { return byteTokens_[byte]; }
     // The byte a Byte token stands for, -1 for any other token.
     int byteValue(int32_t id) const;
 
@@ -83,7 +81,7 @@ private:
     std::vector<TokenType> types_;
     SpecialTokenIds special_;
     std::unordered_map<std::string, int32_t, TransparentHash, std::equal_to<>> ids_;
-    std::array<int32_t, 256> byteTokens_{};
+    std::array<int32_t, 256> byteTokens_{}; // the <0xXX> token of type Byte per byte, or -1
     // Verbatim tokens by their first byte, longest text first.
     std::array<std::vector<int32_t>, 256> verbatimByFirstByte_;
 };

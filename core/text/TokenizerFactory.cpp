@@ -7,6 +7,7 @@
 #include "core/io/Llama2cTokenizer.h"
 #include "core/io/MappedFile.h"
 #include "core/text/GgufTokenizer.h"
+#include "core/text/HuggingFaceTokenizer.h"
 #include "core/text/SentencePieceTokenizer.h"
 #include "core/util/Error.h"
 
@@ -44,9 +45,25 @@ std::unique_ptr<Tokenizer> llama2cTokenizer(const fs::path& path, const Checkpoi
         TokenTable(std::move(vocabulary), std::move(types), special, {}), std::move(options));
 }
 
+// A Hugging Face folder's config.json, kept in the checkpoint's metadata; nullptr without one.
+const nlohmann::json* configOf(const Checkpoint& model) {
+    const auto found = model.metadata().find("config");
+    return found == model.metadata().end() ? nullptr : &*found;
+}
+
 std::unique_ptr<Tokenizer> embeddedTokenizer(const Checkpoint& model) {
     if (model.format() == "gguf")
         return tokenizerFromGguf(model.metadata(), model.source());
+    if (model.format() == "safetensors") {
+        std::error_code error;
+        const fs::path folder =
+            fs::is_directory(model.source(), error) ? model.source() : model.source().parent_path();
+        const fs::path tokenizerJson = folder / "tokenizer.json";
+        if (!fs::is_regular_file(tokenizerJson, error))
+            throw FileError(model.source(), "there is no tokenizer.json in " + folder.string() +
+                                                ": give a tokenizer file");
+        return readHuggingFaceTokenizer(tokenizerJson, configOf(model));
+    }
     if (model.format() == "llama2c")
         throw FileError(model.source(), "a llama2.c checkpoint carries no tokenizer: give its "
                                         "tokenizer.bin (such as tok512.bin for stories260K)");
@@ -79,7 +96,7 @@ std::unique_ptr<Tokenizer> tokenizerFromFile(const Checkpoint& model, const fs::
         return tokenizerFromGguf(vocabularyFile->metadata(), path);
     }
     case TokenizerFileKind::Json:
-        throw FileError(path, "Hugging Face tokenizer.json files are not read yet");
+        return readHuggingFaceTokenizer(path, configOf(model));
     case TokenizerFileKind::Llama2c:
         break;
     }

@@ -184,12 +184,17 @@ private slots:
         QCOMPARE(tokenizer->encode("\xe2\x98\x83"),
                  (std::vector<int32_t>{410, 3 + 0xe2, 3 + 0x98, 3 + 0x83}));
 
+        // The evaluation text: a paragraph, then the whole file, decode back to themselves.
         const std::string stories = fileText(sharedFile("text/tinystories_val.txt"));
         const std::string paragraph = stories.substr(0, stories.find("\n\n"));
         QVERIFY(paragraph.size() > 100);
         const std::vector<int32_t> ids = tokenizer->encode(paragraph);
         QVERIFY(ids.size() > 20 && ids.size() < paragraph.size());
         QCOMPARE(decodeAll(*tokenizer, ids, tokenizer->bos()), paragraph);
+        QVERIFY(stories.size() > 100000);
+        const std::vector<int32_t> all = tokenizer->encode(stories);
+        QVERIFY(all.size() > stories.size() / 8 && all.size() < stories.size() / 2);
+        QCOMPARE(decodeAll(*tokenizer, all, tokenizer->bos()), stories);
     }
 
     void llama2cNeedsATokenizerFile() {
@@ -212,6 +217,41 @@ private slots:
             QCOMPARE(error.path(), gguf);
             QVERIFY2(error.problem().find("512") != std::string::npos, error.what());
         }
+    }
+
+    void sentencePieceWithoutByteTokens() {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const std::string space = "\xE2\x96\x81";
+        const auto metadataWith = [&](bool spacePrefix) {
+            Metadata metadata;
+            metadata.emplace_back("tokenizer.ggml.model", GgufValue{std::string("llama")});
+            metadata.emplace_back(
+                "tokenizer.ggml.tokens",
+                stringArray({"<unk>", "<s>", "</s>", space, "a", space + "a", "<tag>"}));
+            metadata.emplace_back("tokenizer.ggml.scores", floatArray({0, 0, 0, -1, -2, -0.5, 0}));
+            GgufArray types{GgufType::Int32, {}};
+            for (const int32_t type : {2, 3, 3, 1, 1, 1, 4}) // <tag> is user-defined
+                types.elements.push_back({type});
+            metadata.emplace_back("tokenizer.ggml.token_type", GgufValue{std::move(types)});
+            metadata.emplace_back("tokenizer.ggml.add_space_prefix", GgufValue{spacePrefix});
+            return metadata;
+        };
+        const auto model = vocabularyGguf(dir, "small.gguf", metadataWith(true));
+        const auto tokenizer = loadTokenizer(*model, {});
+        QCOMPARE(tokenizer->bos(), 1);
+        QCOMPARE(tokenizer->eos(), 2);
+        // "▁a▁é": no byte tokens, so the unknown token stands for "é".
+        QCOMPARE(tokenizer->encode("a \xc3\xa9"), (std::vector<int32_t>{5, 3, 0}));
+        // User-defined tokens are cut out first; each run of text gets its own space prefix.
+        QCOMPARE(tokenizer->encode("a<tag>a"), (std::vector<int32_t>{5, 6, 5}));
+        QCOMPARE(tokenizer->decode(5, 6), std::string("<tag>"));
+        QCOMPARE(tokenizer->decode(6, 5), std::string(" a"));
+
+        const auto noPrefix =
+            loadTokenizer(*vocabularyGguf(dir, "raw.gguf", metadataWith(false)), {});
+        QCOMPARE(noPrefix->encode("a a"), (std::vector<int32_t>{4, 5}));
+        QCOMPARE(noPrefix->decode(-1, 5), std::string(" a"));
     }
 
     void badGgufVocabulary_data() {
