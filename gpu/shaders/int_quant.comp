@@ -4,8 +4,11 @@
 // or a row) and writes its scale, bit fields and dequantized values. With TENSOR_SCALE the unit
 // is a row that only holds codes: the host derived the tensor's scale and zero point from the
 // measured tensor range and wrote them in the header.
+// SEARCH_SUMS is the scan of "-tensor-...-mse": invocation k < 21 adds the squared errors of the
+// chunk's values under candidate k, in value order, to its running sum in binding 3 (candidate
+// scales, zero points, sums), which carries from chunk to chunk.
 // Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
-// the fp32 scale and the MSE clipping search.
+// the fp32 scale, the MSE clipping search, the tensor scale and the search scan.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
@@ -21,6 +24,8 @@ layout(constant_id = 0) const bool SYMMETRIC = true;
 layout(constant_id = 1) const bool FP32_SCALE = false;
 layout(constant_id = 2) const bool MSE_SEARCH = false;
 layout(constant_id = 3) const bool TENSOR_SCALE = false;
+layout(constant_id = 4) const bool SEARCH_SUMS = false;
+#define CANDIDATES 21u
 
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
@@ -30,6 +35,9 @@ layout(std430, binding = 1) writeonly buffer Packed {
 };
 layout(std430, binding = 2) writeonly buffer Dequantized {
     float dequantized[];
+};
+layout(std430, binding = 3) buffer Search {
+    float search[]; // SEARCH_SUMS: scale[21], zero[21], sum[21]
 };
 layout(push_constant) uniform Parameters {
     uint rows;
@@ -70,13 +78,26 @@ Scale scaleForRange(float lo, float hi) {
     return result;
 }
 
+// roundHalfAwayFromZero(exactDivide(x, y)) where the caller clamps the result to at most 255
+// in magnitude. The device's quotient (within 2.5 ulp of x / y) rounds the same way as the
+// correctly rounded one unless it lies within a few ulp of a half-integer; only those need the
+// exact division. From 512 on, both clamp to the same end.
+float roundedQuotient(float x, float y) {
+    const float q = x / y;
+    const float magnitude = abs(q);
+    if (magnitude >= 512.0 ||
+        abs(magnitude - floor(magnitude) - 0.5) > magnitude * 1.9073486328125e-6) // 2^-19
+        return roundHalfAwayFromZero(q);
+    return roundHalfAwayFromZero(exactDivide(x, y));
+}
+
 // The code (zero point included) as a float holding an integer.
 float codeOf(float value, Scale s) {
     if (s.scale == 0.0)
         return s.zero;
     const float lowest = SYMMETRIC ? -QMAX : -s.zero;
     const float highest = SYMMETRIC ? QMAX : QMAX - s.zero;
-    return stdClamp(roundHalfAwayFromZero(exactDivide(value, s.scale)), lowest, highest) + s.zero;
+    return stdClamp(roundedQuotient(value, s.scale), lowest, highest) + s.zero;
 }
 
 // The stored B-bit field of a code (two's complement for negative symmetric codes).
@@ -92,8 +113,9 @@ float valueOfField(uint field, Scale s) {
     return result;
 }
 
-float squaredError(uint first, uint length, Scale s) {
-    precise float sum = 0.0;
+// start + the squared errors of values[first .. first + length - 1], added in order.
+float squaredError(uint first, uint length, Scale s, float start) {
+    precise float sum = start;
     for (uint i = 0u; i < length; ++i) {
         const float value = values[first + i];
         precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
@@ -105,6 +127,15 @@ float squaredError(uint first, uint length, Scale s) {
 
 void main() {
     const uint unit = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
+    if (SEARCH_SUMS) {
+        if (unit < CANDIDATES) {
+            const Scale candidate = Scale(search[unit], search[CANDIDATES + unit]);
+            search[2u * CANDIDATES + unit] =
+                squaredError(0u, parameters.rows * parameters.rowLength, candidate,
+                             search[2u * CANDIDATES + unit]);
+        }
+        return;
+    }
     if (unit >= parameters.units)
         return;
     const uint length = parameters.unitLength;
@@ -122,13 +153,13 @@ void main() {
         s = scaleForRange(lo, hi);
     }
     if (MSE_SEARCH && !TENSOR_SCALE) {
-        float bestError = squaredError(first, length, s);
+        float bestError = squaredError(first, length, s, 0.0);
         for (int k = 1; k <= 20; ++k) {
             precise float factor = float(40 - k) * 0.025;
             precise float candidateLo = lo * factor;
             precise float candidateHi = hi * factor;
             const Scale candidate = scaleForRange(candidateLo, candidateHi);
-            const float error = squaredError(first, length, candidate);
+            const float error = squaredError(first, length, candidate, 0.0);
             if (error < bestError) {
                 s = candidate;
                 bestError = error;

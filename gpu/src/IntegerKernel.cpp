@@ -13,23 +13,59 @@ constexpr uint32_t kUnitsPerWorkgroup = 64; // local_size_x of int_quant.comp
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
     const auto* integer = dynamic_cast<const IntegerFormat*>(&format);
-    if (!integer || (integer->params().granularity == IntegerGranularity::Tensor &&
-                     integer->params().mseSearch))
+    if (!integer)
         return nullptr;
     return std::unique_ptr<FormatKernel>(new IntegerKernel(*integer));
 }
 
-std::vector<std::byte> IntegerKernel::prepare(const TensorRange& range) {
+void IntegerKernel::prepare(const TensorRange& range) {
+    candidates_ = integerSearchCandidates(range.lo, range.hi, format_.params());
+    tensorScale_ = candidates_[0];
+}
+
+// Scan state: the candidates' scales, their zero points (as floats), then their running sums.
+std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
+    if (!tensorSearch())
+        return std::nullopt;
+    std::vector<float> state(3 * kIntegerSearchCandidates, 0.0f);
+    for (size_t k = 0; k < candidates_.size(); ++k) {
+        state[k] = candidates_[k].scale;
+        state[kIntegerSearchCandidates + k] = float(candidates_[k].zero);
+    }
+    TensorScan search;
+    search.specialization = specialization(true);
+    const auto bytes = std::as_bytes(std::span(state));
+    search.initialState.assign(bytes.begin(), bytes.end());
+    search.workgroups = 1; // one invocation per candidate
+    return search;
+}
+
+void IntegerKernel::finishScan(std::span<const std::byte>, std::span<const std::byte> state) {
+    // The first candidate with the strictly smallest error, as chooseIntegerScale.
+    size_t best = 0;
+    float bestError = loadF32(state.data() + 4 * (2 * kIntegerSearchCandidates));
+    for (size_t k = 1; k < candidates_.size(); ++k) {
+        const float error = loadF32(state.data() + 4 * (2 * kIntegerSearchCandidates + k));
+        if (error < bestError) {
+            best = k;
+            bestError = error;
+        }
+    }
+    tensorScale_ = candidates_[best];
+}
+
+std::vector<std::byte> IntegerKernel::header() const {
+    if (!perTensor())
+        return {};
     const IntegerParams& params = format_.params();
-    tensorScale_ = integerScaleForRange(range.lo, range.hi, params);
-    std::vector<std::byte> header(params.fp32Scale ? 4 : 2);
+    std::vector<std::byte> bytes(params.fp32Scale ? 4 : 2);
     if (params.fp32Scale)
-        storeF32(header.data(), tensorScale_.scale);
+        storeF32(bytes.data(), tensorScale_.scale);
     else
-        storeU16(header.data(), floatToHalf(tensorScale_.scale));
+        storeU16(bytes.data(), floatToHalf(tensorScale_.scale));
     if (!params.symmetric)
-        header.push_back(std::byte(uint8_t(tensorScale_.zero)));
-    return header;
+        bytes.push_back(std::byte(uint8_t(tensorScale_.zero)));
+    return bytes;
 }
 
 std::string IntegerKernel::shader() const {
@@ -37,8 +73,12 @@ std::string IntegerKernel::shader() const {
 }
 
 std::vector<uint32_t> IntegerKernel::specialization() const {
+    return specialization(false);
+}
+
+std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
     const IntegerParams& params = format_.params();
-    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor()};
+    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor(), searchPass};
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {
