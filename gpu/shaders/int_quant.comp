@@ -52,6 +52,7 @@ parameters;
 
 #include "packed_bytes.glsl"
 
+const uint UBITS = uint(BITS);
 const float QMAX = SYMMETRIC ? float((1 << (BITS - 1)) - 1) : float((1 << BITS) - 1);
 
 struct Scale {
@@ -113,16 +114,87 @@ float valueOfField(uint field, Scale s) {
     return result;
 }
 
+// llvmpipe (lavapipe) ends a shader invocation's loops after 65535 iterations in all, so the
+// loops over a unit's values take eight values per iteration (written out by EIGHT); a unit of
+// up to about 22000 values then fits even with the MSE search, and the scan of a tensor goes in
+// dispatches of at most 2^18 values.
+#define EIGHT(STEP) STEP(0u) STEP(1u) STEP(2u) STEP(3u) STEP(4u) STEP(5u) STEP(6u) STEP(7u)
+
 // start + the squared errors of values[first .. first + length - 1], added in order.
 float squaredError(uint first, uint length, Scale s, float start) {
     precise float sum = start;
-    for (uint i = 0u; i < length; ++i) {
-        const float value = values[first + i];
-        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
-        precise float square = difference * difference;
-        sum = sum + square;
+#define ADD_SQUARE(k)                                                                         \
+    {                                                                                         \
+        const float value = values[first + i + k];                                            \
+        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;        \
+        precise float square = difference * difference;                                       \
+        sum = sum + square;                                                                   \
     }
+    uint i = 0u;
+    for (; i + 8u <= length; i += 8u) {
+        EIGHT(ADD_SQUARE)
+    }
+    for (; i < length; ++i)
+        ADD_SQUARE(0u)
     return sum;
+}
+
+// lo = min(0, min v), hi = max(0, max v) over values[first .. first + length - 1].
+void unitRange(uint first, uint length, out float lo, out float hi) {
+    lo = 0.0;
+    hi = 0.0;
+#define FOLD_RANGE(k)                                                                         \
+    {                                                                                         \
+        const float value = values[first + i + k];                                            \
+        lo = stdMin(lo, value);                                                               \
+        hi = stdMax(hi, value);                                                               \
+    }
+    uint i = 0u;
+    for (; i + 8u <= length; i += 8u) {
+        EIGHT(FOLD_RANGE)
+    }
+    for (; i < length; ++i)
+        FOLD_RANGE(0u)
+}
+
+// Writes the unit's bit-field string [zero (withZero)] code_0 .. code_{length-1} from byte `at`
+// and its dequantized values. Eight fields take exactly BITS bytes, so the string goes eight
+// fields at a time: their bits gathered in two words, then written byte by byte.
+void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
+    const uint offset = withZero ? 1u : 0u; // field f holds value f - offset
+    const uint fields = length + offset;
+    for (uint group = 0u; group * 8u < fields; ++group) {
+        uint low = 0u;
+        uint high = 0u;
+#define GATHER_FIELD(k)                                                                       \
+    {                                                                                         \
+        const uint f = group * 8u + k;                                                        \
+        if (f < fields) {                                                                     \
+            uint field;                                                                       \
+            if (f < offset) {                                                                 \
+                field = uint(s.zero);                                                         \
+            } else {                                                                          \
+                field = fieldOf(codeOf(values[first + f - offset], s));                       \
+                dequantized[first + f - offset] = valueOfField(field, s);                     \
+            }                                                                                 \
+            const uint bit = k * UBITS;                                                        \
+            if (bit < 32u) {                                                                  \
+                low |= field << bit;                                                          \
+                if (bit + UBITS > 32u)                                                         \
+                    high |= field >> (32u - bit);                                             \
+            } else {                                                                          \
+                high |= field << (bit - 32u);                                                 \
+            }                                                                                 \
+        }                                                                                     \
+    }
+        EIGHT(GATHER_FIELD)
+        const uint bytes = min(UBITS, ((fields - group * 8u) * UBITS + 7u) / 8u);
+        const uint base = at + group * UBITS;
+#define WRITE_BYTE(k)                                                                         \
+    if (k < bytes)                                                                            \
+        packed[base + k] = uint8_t(((k < 4u ? low >> (8u * k) : high >> (8u * (k - 4u)))) & 0xffu);
+        EIGHT(WRITE_BYTE)
+    }
 }
 
 void main() {
@@ -145,11 +217,7 @@ void main() {
     float lo = 0.0;
     float hi = 0.0;
     if (!TENSOR_SCALE) {
-        for (uint i = 0u; i < length; ++i) {
-            const float value = values[first + i];
-            lo = stdMin(lo, value);
-            hi = stdMax(hi, value);
-        }
+        unitRange(first, length, lo, hi);
         s = scaleForRange(lo, hi);
     }
     if (MSE_SEARCH && !TENSOR_SCALE) {
@@ -177,13 +245,5 @@ void main() {
         storeU16(at, floatToHalfBits(s.scale));
         at += 2u;
     }
-    BitWriter writer = bitWriter(at);
-    if (!SYMMETRIC && !TENSOR_SCALE)
-        put(writer, uint(s.zero), BITS);
-    for (uint i = 0u; i < length; ++i) {
-        const uint field = fieldOf(codeOf(values[first + i], s));
-        put(writer, field, BITS);
-        dequantized[first + i] = valueOfField(field, s);
-    }
-    finish(writer);
+    writeFields(at, first, length, s, !SYMMETRIC && !TENSOR_SCALE);
 }

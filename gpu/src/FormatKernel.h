@@ -42,6 +42,10 @@ struct TensorScan {
     uint64_t outputBytesPerRow = 0;
     std::vector<std::byte> initialState;
     uint64_t workgroups = 0;
+    // Not 0: the shader walks the chunk's values one after another, and the backend splits each
+    // chunk into dispatches of at most this many values, each seeing them as one row (a loop
+    // budget: see int_quant.comp).
+    uint64_t valuesPerDispatch = 0;
 };
 
 // How the Vulkan backend runs one format on a chunk of whole rows. Every format kernel has the

@@ -8,7 +8,8 @@
 
 namespace bitlens {
 namespace {
-constexpr uint32_t kUnitsPerWorkgroup = 64; // local_size_x of int_quant.comp
+constexpr uint32_t kUnitsPerWorkgroup = 64;             // local_size_x of int_quant.comp
+constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop budget
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -37,6 +38,7 @@ std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
     const auto bytes = std::as_bytes(std::span(state));
     search.initialState.assign(bytes.begin(), bytes.end());
     search.workgroups = 1; // one invocation per candidate
+    search.valuesPerDispatch = kSearchValuesPerDispatch;
     return search;
 }
 

@@ -27,8 +27,14 @@ std::string PreferredBackend::name() const {
 QuantizedTensor PreferredBackend::quantize(std::span<const float> values, MatrixShape shape,
                                            const Format& format, const ProgressFn& progress) {
     if (vulkan_ && vulkan_->supports(format)) {
-        const std::lock_guard lock(vulkanMutex_);
-        return vulkan_->quantize(values, shape, format, progress);
+        QuantizedTensor result;
+        {
+            const std::lock_guard lock(vulkanMutex_);
+            result = vulkan_->quantize(values, shape, format, progress);
+        }
+        result.metrics =
+            referenceMetrics(values, result.dequantized, format, shape, cpu_.threads());
+        return result;
     }
     if (vulkan_ && notice_) {
         const std::lock_guard lock(noticeMutex_);

@@ -15,7 +15,9 @@ namespace bitlens {
 
 // The backend `--device` asks for: the Vulkan backend for Vulkan and for auto when a device
 // exists, the CPU reference otherwise and for every format without a Vulkan kernel. Both give
-// the same packed bytes and dequantized values, so results do not depend on the device.
+// the same packed bytes and dequantized values; the metrics of Vulkan results are recomputed on
+// the host as the CPU backend computes them (referenceMetrics), so that printed results are
+// byte-identical on every device.
 class PreferredBackend final : public QuantBackend {
 public:
     // One line for the user, without a trailing newline.

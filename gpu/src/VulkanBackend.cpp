@@ -522,14 +522,20 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
             // Also orders this chunk's use of the state after the previous chunk's (the barrier
             // covers earlier submissions to the queue).
             CommandSlot::barrier(command);
-            const FormatPushConstants pushed = kernel.pushConstants(part);
-            const BufferRange buffers[] = {{input, 0, VK_WHOLE_SIZE},
-                                           {output.get(), 0, VK_WHOLE_SIZE},
-                                           {input, 0, VK_WHOLE_SIZE},
-                                           {state.get(), 0, VK_WHOLE_SIZE}};
-            scanner.record(command, buffers, bytesOf(pushed),
-                           scan.workgroups ? scan.workgroups : kernel.workgroups(part));
-            CommandSlot::barrier(command);
+            const uint64_t n = part.elements();
+            const uint64_t piece = scan.valuesPerDispatch ? scan.valuesPerDispatch : n;
+            for (uint64_t first = 0; first < n; first += piece) {
+                const uint64_t count = std::min(piece, n - first);
+                const MatrixShape seen = scan.valuesPerDispatch ? MatrixShape{1, count} : part;
+                const FormatPushConstants pushed = kernel.pushConstants(seen);
+                const BufferRange buffers[] = {{input, first * 4, count * 4},
+                                               {output.get(), 0, VK_WHOLE_SIZE},
+                                               {input, 0, VK_WHOLE_SIZE},
+                                               {state.get(), 0, VK_WHOLE_SIZE}};
+                scanner.record(command, buffers, bytesOf(pushed),
+                               scan.workgroups ? scan.workgroups : kernel.workgroups(seen));
+                CommandSlot::barrier(command);
+            }
             if (!direct)
                 copy(command, slot.packed, slot.readPacked, part.rows * outputRowBytes);
             CommandSlot::barrierToHost(command);
