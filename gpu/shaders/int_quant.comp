@@ -4,7 +4,7 @@
 // or a row) and writes its scale, bit fields and dequantized values. With TENSOR_SCALE the unit
 // is a row that only holds codes: the host derived the tensor's scale and zero point from the
 // measured tensor range and wrote them in the header.
-// SEARCH_SUMS is the scan of "-tensor-...-mse": invocation k < 21 adds the squared errors of the
+// SEARCH_SUMS is the scan of "-tensor-...-mse": candidate k < 21 adds the squared errors of the
 // chunk's values under candidate k, in value order, to its running sum in binding 3 (candidate
 // scales, zero points, sums), which carries from chunk to chunk.
 // Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
@@ -42,8 +42,8 @@ layout(std430, binding = 3) buffer Search {
 layout(push_constant) uniform Parameters {
     uint rows;
     uint rowLength;
-    uint unitLength;  // G, or the row length for "ch"
-    uint unitBytes;   // scale bytes + bit-field bytes of one unit
+    uint unitLength;  // G, the row length for "ch", the piece length for TENSOR_SCALE
+    uint unitBytes;   // scale bytes + bit-field bytes of one unit (TENSOR_SCALE: of one row)
     uint units;       // units in this chunk
     uint tensorScale; // float bits (TENSOR_SCALE)
     uint tensorZero;  // zero point (TENSOR_SCALE, asymmetric)
@@ -200,18 +200,32 @@ void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
 void main() {
     const uint unit = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
     if (SEARCH_SUMS) {
-        if (unit < CANDIDATES) {
-            const Scale candidate = Scale(search[unit], search[CANDIDATES + unit]);
-            search[2u * CANDIDATES + unit] =
+        // Eight candidates per workgroup (one SIMD row on llvmpipe), so that the three
+        // workgroups run on different threads.
+        const uint k = gl_WorkGroupID.x * 8u + gl_LocalInvocationID.x;
+        if (gl_LocalInvocationID.x < 8u && k < CANDIDATES) {
+            const Scale candidate = Scale(search[k], search[CANDIDATES + k]);
+            search[2u * CANDIDATES + k] =
                 squaredError(0u, parameters.rows * parameters.rowLength, candidate,
-                             search[2u * CANDIDATES + unit]);
+                             search[2u * CANDIDATES + k]);
         }
         return;
     }
     if (unit >= parameters.units)
         return;
-    const uint length = parameters.unitLength;
-    const uint first = unit * length;
+    uint length = parameters.unitLength;
+    uint first = unit * length;
+    uint at = unit * parameters.unitBytes;
+    if (TENSOR_SCALE) {
+        // A unit is a piece of unitLength values of a row (the last one may be shorter): a
+        // multiple of eight values, so its codes start on a byte of the row's bit-field string.
+        const uint piecesPerRow = (parameters.rowLength + length - 1u) / length;
+        const uint row = unit / piecesPerRow;
+        const uint piece = unit % piecesPerRow;
+        first = row * parameters.rowLength + piece * length;
+        at = row * parameters.unitBytes + piece * length / 8u * UBITS;
+        length = min(length, parameters.rowLength - piece * length);
+    }
 
     Scale s = Scale(uintBitsToFloat(parameters.tensorScale), float(parameters.tensorZero));
     float lo = 0.0;
@@ -235,7 +249,6 @@ void main() {
         }
     }
 
-    uint at = unit * parameters.unitBytes;
     if (TENSOR_SCALE) {
         // the scale and zero point are in the tensor header
     } else if (FP32_SCALE) {

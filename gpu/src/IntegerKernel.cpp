@@ -10,6 +10,9 @@ namespace bitlens {
 namespace {
 constexpr uint32_t kUnitsPerWorkgroup = 64;             // local_size_x of int_quant.comp
 constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop budget
+// Per tensor, each invocation encodes a piece of this many values of a row (a multiple of 8:
+// pieces start on a byte of the row's codes), so short tensors still spread over many.
+constexpr uint64_t kTensorPiece = 256;
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -37,7 +40,7 @@ std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
     search.specialization = specialization(true);
     const auto bytes = std::as_bytes(std::span(state));
     search.initialState.assign(bytes.begin(), bytes.end());
-    search.workgroups = 1; // one invocation per candidate
+    search.workgroups = 3; // one invocation per candidate, eight per workgroup
     search.valuesPerDispatch = kSearchValuesPerDispatch;
     return search;
 }
@@ -88,6 +91,12 @@ uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {
                                                                      : rowLength;
 }
 
+uint64_t IntegerKernel::units(MatrixShape chunk) const {
+    if (perTensor())
+        return chunk.rows * ((chunk.rowLength + kTensorPiece - 1) / kTensorPiece);
+    return chunk.elements() / unitLength(chunk.rowLength);
+}
+
 FormatPushConstants IntegerKernel::pushConstants(MatrixShape chunk) const {
     const uint64_t length = unitLength(chunk.rowLength);
     const uint64_t oneRow = format_.packedBytes({1, chunk.rowLength});
@@ -95,17 +104,17 @@ FormatPushConstants IntegerKernel::pushConstants(MatrixShape chunk) const {
     FormatPushConstants constants;
     constants.rows = uint32_t(chunk.rows);
     constants.rowLength = uint32_t(chunk.rowLength);
-    constants.blockLength = uint32_t(length);
-    constants.parameters[0] = uint32_t(rowBytes / (chunk.rowLength / length));
-    constants.parameters[1] = uint32_t(chunk.elements() / length);
+    constants.blockLength = uint32_t(perTensor() ? kTensorPiece : length);
+    constants.parameters[0] =
+        uint32_t(perTensor() ? rowBytes : rowBytes / (chunk.rowLength / length));
+    constants.parameters[1] = uint32_t(units(chunk));
     constants.parameters[2] = std::bit_cast<uint32_t>(tensorScale_.scale);
     constants.parameters[3] = uint32_t(tensorScale_.zero);
     return constants;
 }
 
 uint64_t IntegerKernel::workgroups(MatrixShape chunk) const {
-    const uint64_t units = chunk.elements() / unitLength(chunk.rowLength);
-    return (units + kUnitsPerWorkgroup - 1) / kUnitsPerWorkgroup;
+    return (units(chunk) + kUnitsPerWorkgroup - 1) / kUnitsPerWorkgroup;
 }
 
 } // namespace bitlens

@@ -7,9 +7,10 @@
 namespace bitlens {
 
 // int{B}-{gG|ch|tensor}-{sym|asym}[-fp32][-mse] on shaders/int_quant.comp: one invocation per
-// group or row. Per tensor, the scale comes from the measured tensor range (integerScaleForRange,
-// the reference's own function); "-tensor-...-mse" then scans the tensor once, one invocation per
-// candidate scale summing its squared error over every value in order, as the reference does.
+// group or row (per tensor: per piece of 256 values of a row). Per tensor, the scale comes from the
+// measured tensor range (integerScaleForRange, the reference's own function); "-tensor-...-mse"
+// then scans the tensor once, one invocation per candidate scale summing its squared error over
+// every value in order, as the reference does.
 class IntegerKernel final : public FormatKernel {
 public:
     // nullptr when the format is not an integer format.
@@ -30,6 +31,8 @@ private:
     bool perTensor() const { return format_.params().granularity == IntegerGranularity::Tensor; }
     bool tensorSearch() const { return perTensor() && format_.params().mseSearch; }
     uint64_t unitLength(uint64_t rowLength) const;
+    // Invocations of a chunk: one per group or row, per tensor one per piece of a row.
+    uint64_t units(MatrixShape chunk) const;
     std::vector<uint32_t> specialization(bool searchPass) const;
 
     const IntegerFormat& format_;
