@@ -5,7 +5,6 @@
 #include "common/TestData.h"
 
 #include <QTest>
-#include <cmath>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -69,23 +68,12 @@ private slots:
         QVERIFY(cpuTable.out.find(format.toStdString()) != std::string::npos);
         QCOMPARE(vulkanTable.out, cpuTable.out); // byte for byte
 
-        // JSON carries the metrics in full precision: all but the metrics byte for byte, the
-        // metrics within the backends' 1e-6 relative agreement.
-        const json cpu = json::parse(with({"--device", "cpu", "--json"}).out);
-        json vulkan = json::parse(with({"--device", "vulkan", "--json"}).out);
-        QCOMPARE(vulkan["tensors"].size(), cpu["tensors"].size());
-        for (size_t i = 0; i < cpu["tensors"].size(); ++i) {
-            json& tensor = vulkan["tensors"][i];
-            for (const char* metric : {"rmse", "rel_rmse", "max_abs", "sqnr_db", "cosine"}) {
-                const json& expected = cpu["tensors"][i][metric];
-                if (expected.is_number()) {
-                    const double a = tensor[metric], b = expected;
-                    QVERIFY2(std::abs(a - b) <= 1e-6 * std::max(std::abs(b), 1e-30), metric);
-                    tensor[metric] = expected;
-                }
-            }
-        }
-        QCOMPARE(vulkan.dump(), cpu.dump());
+        // JSON too, metrics in full precision included.
+        const Run cpuJson = with({"--device", "cpu", "--json"});
+        const Run vulkanJson = with({"--device", "vulkan", "--json"});
+        QCOMPARE(vulkanJson.status, 0);
+        QVERIFY(json::parse(cpuJson.out)["tensors"].size() > 0);
+        QCOMPARE(vulkanJson.out, cpuJson.out);
     }
 
     void autoWithoutDeviceRunsOnCpu() {
