@@ -5,8 +5,9 @@
 
 namespace bitlens::cli {
 
-// `quantize FILE (--format ID | --recipe R.json) [--tensor GLOB] [--json] [--threads N]`:
-// quantizes every selected tensor on the CPU and prints per-tensor error metrics and totals.
+// `quantize FILE (--format ID | --recipe R.json) [--tensor GLOB] [--json] [--threads N]
+// [--device auto|cpu|vulkan]`: quantizes every selected tensor (PreferredBackend) and prints
+// per-tensor error metrics and totals.
 Command quantizeCommand();
 
 } // namespace bitlens::cli

@@ -58,6 +58,23 @@ void checkContract(const Format& format, MatrixShape shape, size_t values) {
 
 } // namespace
 
+ErrorMetrics referenceMetrics(std::span<const float> values, std::span<const float> dequantized,
+                              const Format& format, MatrixShape shape, unsigned threads) {
+    checkContract(format, shape, values.size());
+    checkContract(format, shape, dequantized.size());
+    const std::vector<Chunk> chunks = planChunks(format, shape);
+    std::vector<ErrorAccumulator> errors(chunks.size());
+    runChunks(chunks, shape.rowLength, std::max(1u, threads), {}, [&](size_t index) {
+        const uint64_t first = chunks[index].rowBegin * shape.rowLength;
+        const uint64_t count = chunks[index].rowCount * shape.rowLength;
+        errors[index].add(values.subspan(first, count), dequantized.subspan(first, count));
+    });
+    ErrorAccumulator total;
+    for (const ErrorAccumulator& error : errors)
+        total.merge(error);
+    return total.finish();
+}
+
 bool rowSeparable(const Format& format, MatrixShape shape) {
     if (shape.rowLength == 0 || format.blockLength(shape.rowLength) == 0)
         return false;

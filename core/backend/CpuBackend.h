@@ -38,6 +38,13 @@ private:
 
 inline constexpr uint64_t kCpuChunkElements = uint64_t(1) << 16;
 
+// The metrics CpuBackend::quantize reports for these values and their dequantized values (the
+// same chunks, accumulated and merged in the same order), on `threads` threads. Where output must
+// not depend on the device, other backends' results get their metrics from here: theirs agree
+// within 1e-6 relative, not to the last bit.
+ErrorMetrics referenceMetrics(std::span<const float> values, std::span<const float> dequantized,
+                              const Format& format, MatrixShape shape, unsigned threads);
+
 // True when the CPU backend may quantize this format's rows independently (see CpuBackend).
 bool rowSeparable(const Format& format, MatrixShape shape);
 

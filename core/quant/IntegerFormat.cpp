@@ -92,6 +92,17 @@ IntegerScale integerScaleForRange(float lo, float hi, const IntegerParams& param
     return result;
 }
 
+std::array<IntegerScale, kIntegerSearchCandidates>
+integerSearchCandidates(float lo, float hi, const IntegerParams& params) {
+    std::array<IntegerScale, kIntegerSearchCandidates> candidates;
+    candidates[0] = integerScaleForRange(lo, hi, params);
+    for (int k = 1; k < kIntegerSearchCandidates; ++k) {
+        const float factor = float(40 - k) * 0.025f;
+        candidates[size_t(k)] = integerScaleForRange(lo * factor, hi * factor, params);
+    }
+    return candidates;
+}
+
 IntegerScale chooseIntegerScale(std::span<const float> values, const IntegerParams& params) {
     float lo = 0.0f;
     float hi = 0.0f;
@@ -99,16 +110,15 @@ IntegerScale chooseIntegerScale(std::span<const float> values, const IntegerPara
         lo = std::min(lo, value);
         hi = std::max(hi, value);
     }
-    IntegerScale best = integerScaleForRange(lo, hi, params);
     if (!params.mseSearch)
-        return best;
+        return integerScaleForRange(lo, hi, params);
+    const auto candidates = integerSearchCandidates(lo, hi, params);
+    IntegerScale best = candidates[0];
     float bestError = squaredError(values, best, params);
-    for (int k = 1; k <= 20; ++k) {
-        const float factor = float(40 - k) * 0.025f;
-        const IntegerScale candidate = integerScaleForRange(lo * factor, hi * factor, params);
-        const float error = squaredError(values, candidate, params);
+    for (size_t k = 1; k < candidates.size(); ++k) {
+        const float error = squaredError(values, candidates[k], params);
         if (error < bestError) {
-            best = candidate;
+            best = candidates[k];
             bestError = error;
         }
     }

@@ -3,6 +3,7 @@
 
 #include "core/quant/Format.h"
 
+#include <array>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -67,6 +68,10 @@ struct IntegerScale {
 
 // The pure per-unit steps of the spec above, in the order a shader runs them.
 IntegerScale integerScaleForRange(float lo, float hi, const IntegerParams& params);
+// The "-mse" candidates for a unit with range lo..hi: k = 0 (the plain scale) .. 20.
+inline constexpr int kIntegerSearchCandidates = 21;
+std::array<IntegerScale, kIntegerSearchCandidates>
+integerSearchCandidates(float lo, float hi, const IntegerParams& params);
 IntegerScale chooseIntegerScale(std::span<const float> values, const IntegerParams& params);
 int integerCode(float value, IntegerScale scale, const IntegerParams& params);
 inline float integerValue(int code, IntegerScale scale) {

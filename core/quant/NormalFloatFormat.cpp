@@ -80,6 +80,37 @@ float fourBitLevel(uint8_t code, FourBitKind kind) {
     return kNf4Levels[code & 0x0fu];
 }
 
+DoubleQuantizedAbsmax doubleQuantizeAbsmax(std::span<const float> absmax) {
+    const uint64_t blocks = absmax.size();
+    const uint64_t chunks = chunkCount(blocks);
+    DoubleQuantizedAbsmax result;
+    result.header.resize(4 + 4 * chunks + blocks);
+    result.decoded.resize(blocks);
+    float sum = 0.0f;
+    for (float value : absmax)
+        sum = sum + value;
+    const float mean = blocks > 0 ? sum / float(blocks) : 0.0f;
+    storeF32(result.header.data(), mean);
+    for (uint64_t chunk = 0; chunk < chunks; ++chunk) {
+        const uint64_t first = chunk * NormalFloatFormat::kChunk;
+        const uint64_t last = std::min(first + NormalFloatFormat::kChunk, blocks);
+        float largest = 0.0f;
+        for (uint64_t block = first; block < last; ++block)
+            largest = std::max(largest, std::fabs(absmax[block] - mean));
+        const float chunkScale = largest / 127.0f;
+        storeF32(result.header.data() + 4 + 4 * chunk, chunkScale);
+        for (uint64_t block = first; block < last; ++block) {
+            int8_t code = 0;
+            if (chunkScale > 0.0f)
+                code = int8_t(std::clamp(roundHalfAwayFromZero((absmax[block] - mean) / chunkScale),
+                                         -127.0f, 127.0f));
+            result.header[4 + 4 * chunks + block] = std::byte(uint8_t(code));
+            result.decoded[block] = doubleQuantDecode(code, chunkScale, mean);
+        }
+    }
+    return result;
+}
+
 std::string NormalFloatFormat::id() const {
     return std::string(kind_ == FourBitKind::NF4 ? "nf4" : "fp4") + (doubleQuant_ ? "-dq" : "");
 }
@@ -134,29 +165,9 @@ void NormalFloatFormat::quantize(std::span<const float> src, MatrixShape shape,
             absmax[block] = std::max(absmax[block], std::fabs(src[block * kBlock + i]));
 
     if (doubleQuant_) {
-        float sum = 0.0f;
-        for (float value : absmax)
-            sum = sum + value;
-        const float mean = blocks > 0 ? sum / float(blocks) : 0.0f;
-        storeF32(dst.data(), mean);
-        for (uint64_t chunk = 0; chunk < chunkCount(blocks); ++chunk) {
-            const uint64_t first = chunk * kChunk;
-            const uint64_t last = std::min(first + kChunk, blocks);
-            float largest = 0.0f;
-            for (uint64_t block = first; block < last; ++block)
-                largest = std::max(largest, std::fabs(absmax[block] - mean));
-            const float chunkScale = largest / 127.0f;
-            storeF32(dst.data() + 4 + 4 * chunk, chunkScale);
-            for (uint64_t block = first; block < last; ++block) {
-                int8_t code = 0;
-                if (chunkScale > 0.0f)
-                    code = int8_t(
-                        std::clamp(roundHalfAwayFromZero((absmax[block] - mean) / chunkScale),
-                                   -127.0f, 127.0f));
-                dst[place(blocks, block).scaleOffset] = std::byte(uint8_t(code));
-                absmax[block] = doubleQuantDecode(code, chunkScale, mean);
-            }
-        }
+        DoubleQuantizedAbsmax quantized = doubleQuantizeAbsmax(absmax);
+        std::copy(quantized.header.begin(), quantized.header.end(), dst.begin());
+        absmax = std::move(quantized.decoded);
     } else {
         for (uint64_t block = 0; block < blocks; ++block)
             storeF32(dst.data() + place(blocks, block).scaleOffset, absmax[block]);

@@ -50,6 +50,14 @@ enum class FourBitKind : uint8_t { NF4, FP4 };
 uint8_t fourBitCode(float normalised, FourBitKind kind);
 float fourBitLevel(uint8_t code, FourBitKind kind);
 
+// Double quantization of the block absmax values a_k of a whole tensor (the -dq spec above):
+// the bytes that start the packed tensor (mean, chunk scales, q_k) and every decoded a'_k.
+struct DoubleQuantizedAbsmax {
+    std::vector<std::byte> header;
+    std::vector<float> decoded;
+};
+DoubleQuantizedAbsmax doubleQuantizeAbsmax(std::span<const float> absmax);
+
 class NormalFloatFormat final : public Format {
 public:
     static constexpr uint64_t kBlock = 64;

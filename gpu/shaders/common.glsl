@@ -67,9 +67,30 @@ float divisionRemainder(float x, float q, float y) {
     return remainder;
 }
 
+// One step of exactDivide: q moves to its neighbour toward the true quotient while that leaves a
+// smaller remainder; `settled` once it does not.
+void divisionStep(float x, float y, inout float q, inout float remainder, inout bool settled) {
+    if (settled || remainder == 0.0) {
+        settled = true;
+        return;
+    }
+    const bool upward = (remainder > 0.0) == (y > 0.0); // the true quotient is above q
+    const uint bits = floatBitsToUint(q);
+    const float neighbour = uintBitsToFloat((q > 0.0) == upward ? bits + 1u : bits - 1u);
+    const float neighbourRemainder = divisionRemainder(x, neighbour, y);
+    if (!(abs(neighbourRemainder) < abs(remainder))) {
+        settled = true;
+        return;
+    }
+    q = neighbour;
+    remainder = neighbourRemainder;
+}
+
 // x / y correctly rounded (IEEE division, as the CPU reference computes it) even where the
 // device's OpFDiv is approximate (Vulkan allows 2.5 ulp): the quotient moves to a neighbouring
-// float while that leaves a smaller remainder, i.e. lies nearer the true quotient.
+// float while that leaves a smaller remainder, i.e. lies nearer the true quotient. Three steps,
+// written out without a loop: llvmpipe counts every loop iteration of an invocation against a
+// budget of 65535, even of a loop in a branch no lane takes.
 float exactDivide(float x, float y) {
     float q = x / y;
     if (q == 0.0 || isinf(q) || isnan(q) || abs(q) > 1e30 || abs(y) > 1e30 || abs(x) > 1e30 ||
@@ -85,16 +106,10 @@ float exactDivide(float x, float y) {
     precise float bound = abs(y) * gap * share;
     if (abs(remainder) < bound)
         return q;
-    for (int step = 0; step < 3 && remainder != 0.0; ++step) {
-        const bool upward = (remainder > 0.0) == (y > 0.0); // the true quotient is above q
-        const uint bits = floatBitsToUint(q);
-        const float neighbour = uintBitsToFloat((q > 0.0) == upward ? bits + 1u : bits - 1u);
-        const float neighbourRemainder = divisionRemainder(x, neighbour, y);
-        if (!(abs(neighbourRemainder) < abs(remainder)))
-            break;
-        q = neighbour;
-        remainder = neighbourRemainder;
-    }
+    bool settled = false;
+    divisionStep(x, y, q, remainder, settled);
+    divisionStep(x, y, q, remainder, settled);
+    divisionStep(x, y, q, remainder, settled);
     return q;
 }
 

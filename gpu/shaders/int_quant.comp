@@ -4,8 +4,11 @@
 // or a row) and writes its scale, bit fields and dequantized values. With TENSOR_SCALE the unit
 // is a row that only holds codes: the host derived the tensor's scale and zero point from the
 // measured tensor range and wrote them in the header.
+// SEARCH_SUMS is the scan of "-tensor-...-mse": candidate k < 21 adds the squared errors of the
+// chunk's values under candidate k, in value order, to its running sum in binding 3 (candidate
+// scales, zero points, sums), which carries from chunk to chunk.
 // Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
-// the fp32 scale and the MSE clipping search.
+// the fp32 scale, the MSE clipping search, the tensor scale and the search scan.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
@@ -21,6 +24,8 @@ layout(constant_id = 0) const bool SYMMETRIC = true;
 layout(constant_id = 1) const bool FP32_SCALE = false;
 layout(constant_id = 2) const bool MSE_SEARCH = false;
 layout(constant_id = 3) const bool TENSOR_SCALE = false;
+layout(constant_id = 4) const bool SEARCH_SUMS = false;
+#define CANDIDATES 21u
 
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
@@ -31,11 +36,14 @@ layout(std430, binding = 1) writeonly buffer Packed {
 layout(std430, binding = 2) writeonly buffer Dequantized {
     float dequantized[];
 };
+layout(std430, binding = 3) buffer Search {
+    float search[]; // SEARCH_SUMS: scale[21], zero[21], sum[21]
+};
 layout(push_constant) uniform Parameters {
     uint rows;
     uint rowLength;
-    uint unitLength;  // G, or the row length for "ch"
-    uint unitBytes;   // scale bytes + bit-field bytes of one unit
+    uint unitLength;  // G, the row length for "ch", the piece length for TENSOR_SCALE
+    uint unitBytes;   // scale bytes + bit-field bytes of one unit (TENSOR_SCALE: of one row)
     uint units;       // units in this chunk
     uint tensorScale; // float bits (TENSOR_SCALE)
     uint tensorZero;  // zero point (TENSOR_SCALE, asymmetric)
@@ -44,6 +52,7 @@ parameters;
 
 #include "packed_bytes.glsl"
 
+const uint UBITS = uint(BITS);
 const float QMAX = SYMMETRIC ? float((1 << (BITS - 1)) - 1) : float((1 << BITS) - 1);
 
 struct Scale {
@@ -70,13 +79,26 @@ Scale scaleForRange(float lo, float hi) {
     return result;
 }
 
+// roundHalfAwayFromZero(exactDivide(x, y)) where the caller clamps the result to at most 255
+// in magnitude. The device's quotient (within 2.5 ulp of x / y) rounds the same way as the
+// correctly rounded one unless it lies within a few ulp of a half-integer; only those need the
+// exact division. From 512 on, both clamp to the same end.
+float roundedQuotient(float x, float y) {
+    const float q = x / y;
+    const float magnitude = abs(q);
+    if (magnitude >= 512.0 ||
+        abs(magnitude - floor(magnitude) - 0.5) > magnitude * 1.9073486328125e-6) // 2^-19
+        return roundHalfAwayFromZero(q);
+    return roundHalfAwayFromZero(exactDivide(x, y));
+}
+
 // The code (zero point included) as a float holding an integer.
 float codeOf(float value, Scale s) {
     if (s.scale == 0.0)
         return s.zero;
     const float lowest = SYMMETRIC ? -QMAX : -s.zero;
     const float highest = SYMMETRIC ? QMAX : QMAX - s.zero;
-    return stdClamp(roundHalfAwayFromZero(exactDivide(value, s.scale)), lowest, highest) + s.zero;
+    return stdClamp(roundedQuotient(value, s.scale), lowest, highest) + s.zero;
 }
 
 // The stored B-bit field of a code (two's complement for negative symmetric codes).
@@ -92,43 +114,134 @@ float valueOfField(uint field, Scale s) {
     return result;
 }
 
-float squaredError(uint first, uint length, Scale s) {
-    precise float sum = 0.0;
-    for (uint i = 0u; i < length; ++i) {
-        const float value = values[first + i];
-        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
-        precise float square = difference * difference;
-        sum = sum + square;
+// llvmpipe (lavapipe) ends a shader invocation's loops after 65535 iterations in all, so the
+// loops over a unit's values take eight values per iteration (written out by EIGHT); a unit of
+// up to about 22000 values then fits even with the MSE search, and the scan of a tensor goes in
+// dispatches of at most 2^18 values.
+#define EIGHT(STEP) STEP(0u) STEP(1u) STEP(2u) STEP(3u) STEP(4u) STEP(5u) STEP(6u) STEP(7u)
+
+// start + the squared errors of values[first .. first + length - 1], added in order.
+float squaredError(uint first, uint length, Scale s, float start) {
+    precise float sum = start;
+#define ADD_SQUARE(k)                                                                         \
+    {                                                                                         \
+        const float value = values[first + i + k];                                            \
+        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;        \
+        precise float square = difference * difference;                                       \
+        sum = sum + square;                                                                   \
     }
+    uint i = 0u;
+    for (; i + 8u <= length; i += 8u) {
+        EIGHT(ADD_SQUARE)
+    }
+    for (; i < length; ++i)
+        ADD_SQUARE(0u)
     return sum;
+}
+
+// lo = min(0, min v), hi = max(0, max v) over values[first .. first + length - 1].
+void unitRange(uint first, uint length, out float lo, out float hi) {
+    lo = 0.0;
+    hi = 0.0;
+#define FOLD_RANGE(k)                                                                         \
+    {                                                                                         \
+        const float value = values[first + i + k];                                            \
+        lo = stdMin(lo, value);                                                               \
+        hi = stdMax(hi, value);                                                               \
+    }
+    uint i = 0u;
+    for (; i + 8u <= length; i += 8u) {
+        EIGHT(FOLD_RANGE)
+    }
+    for (; i < length; ++i)
+        FOLD_RANGE(0u)
+}
+
+// Writes the unit's bit-field string [zero (withZero)] code_0 .. code_{length-1} from byte `at`
+// and its dequantized values. Eight fields take exactly BITS bytes, so the string goes eight
+// fields at a time: their bits gathered in two words, then written byte by byte.
+void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
+    const uint offset = withZero ? 1u : 0u; // field f holds value f - offset
+    const uint fields = length + offset;
+    for (uint group = 0u; group * 8u < fields; ++group) {
+        uint low = 0u;
+        uint high = 0u;
+#define GATHER_FIELD(k)                                                                       \
+    {                                                                                         \
+        const uint f = group * 8u + k;                                                        \
+        if (f < fields) {                                                                     \
+            uint field;                                                                       \
+            if (f < offset) {                                                                 \
+                field = uint(s.zero);                                                         \
+            } else {                                                                          \
+                field = fieldOf(codeOf(values[first + f - offset], s));                       \
+                dequantized[first + f - offset] = valueOfField(field, s);                     \
+            }                                                                                 \
+            const uint bit = k * UBITS;                                                        \
+            if (bit < 32u) {                                                                  \
+                low |= field << bit;                                                          \
+                if (bit + UBITS > 32u)                                                         \
+                    high |= field >> (32u - bit);                                             \
+            } else {                                                                          \
+                high |= field << (bit - 32u);                                                 \
+            }                                                                                 \
+        }                                                                                     \
+    }
+        EIGHT(GATHER_FIELD)
+        const uint bytes = min(UBITS, ((fields - group * 8u) * UBITS + 7u) / 8u);
+        const uint base = at + group * UBITS;
+#define WRITE_BYTE(k)                                                                         \
+    if (k < bytes)                                                                            \
+        packed[base + k] = uint8_t(((k < 4u ? low >> (8u * k) : high >> (8u * (k - 4u)))) & 0xffu);
+        EIGHT(WRITE_BYTE)
+    }
 }
 
 void main() {
     const uint unit = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
+    if (SEARCH_SUMS) {
+        // Eight candidates per workgroup (one SIMD row on llvmpipe), so that the three
+        // workgroups run on different threads.
+        const uint k = gl_WorkGroupID.x * 8u + gl_LocalInvocationID.x;
+        if (gl_LocalInvocationID.x < 8u && k < CANDIDATES) {
+            const Scale candidate = Scale(search[k], search[CANDIDATES + k]);
+            search[2u * CANDIDATES + k] =
+                squaredError(0u, parameters.rows * parameters.rowLength, candidate,
+                             search[2u * CANDIDATES + k]);
+        }
+        return;
+    }
     if (unit >= parameters.units)
         return;
-    const uint length = parameters.unitLength;
-    const uint first = unit * length;
+    uint length = parameters.unitLength;
+    uint first = unit * length;
+    uint at = unit * parameters.unitBytes;
+    if (TENSOR_SCALE) {
+        // A unit is a piece of unitLength values of a row (the last one may be shorter): a
+        // multiple of eight values, so its codes start on a byte of the row's bit-field string.
+        const uint piecesPerRow = (parameters.rowLength + length - 1u) / length;
+        const uint row = unit / piecesPerRow;
+        const uint piece = unit % piecesPerRow;
+        first = row * parameters.rowLength + piece * length;
+        at = row * parameters.unitBytes + piece * length / 8u * UBITS;
+        length = min(length, parameters.rowLength - piece * length);
+    }
 
     Scale s = Scale(uintBitsToFloat(parameters.tensorScale), float(parameters.tensorZero));
     float lo = 0.0;
     float hi = 0.0;
     if (!TENSOR_SCALE) {
-        for (uint i = 0u; i < length; ++i) {
-            const float value = values[first + i];
-            lo = stdMin(lo, value);
-            hi = stdMax(hi, value);
-        }
+        unitRange(first, length, lo, hi);
         s = scaleForRange(lo, hi);
     }
     if (MSE_SEARCH && !TENSOR_SCALE) {
-        float bestError = squaredError(first, length, s);
+        float bestError = squaredError(first, length, s, 0.0);
         for (int k = 1; k <= 20; ++k) {
             precise float factor = float(40 - k) * 0.025;
             precise float candidateLo = lo * factor;
             precise float candidateHi = hi * factor;
             const Scale candidate = scaleForRange(candidateLo, candidateHi);
-            const float error = squaredError(first, length, candidate);
+            const float error = squaredError(first, length, candidate, 0.0);
             if (error < bestError) {
                 s = candidate;
                 bestError = error;
@@ -136,7 +249,6 @@ void main() {
         }
     }
 
-    uint at = unit * parameters.unitBytes;
     if (TENSOR_SCALE) {
         // the scale and zero point are in the tensor header
     } else if (FP32_SCALE) {
@@ -146,13 +258,5 @@ void main() {
         storeU16(at, floatToHalfBits(s.scale));
         at += 2u;
     }
-    BitWriter writer = bitWriter(at);
-    if (!SYMMETRIC && !TENSOR_SCALE)
-        put(writer, uint(s.zero), BITS);
-    for (uint i = 0u; i < length; ++i) {
-        const uint field = fieldOf(codeOf(values[first + i], s));
-        put(writer, field, BITS);
-        dequantized[first + i] = valueOfField(field, s);
-    }
-    finish(writer);
+    writeFields(at, first, length, s, !SYMMETRIC && !TENSOR_SCALE);
 }

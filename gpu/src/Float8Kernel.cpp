@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "Float8Kernel.h"
 
+#include "core/quant/PackedBytes.h"
+
 #include <bit>
 
 namespace bitlens {
@@ -16,14 +18,17 @@ std::unique_ptr<FormatKernel> Float8Kernel::create(const Format& format) {
     return nullptr;
 }
 
-std::vector<std::byte> Float8Kernel::prepare(const TensorRange& range) {
+void Float8Kernel::prepare(const TensorRange& range) {
     // Float8Format: scale = max |v| / maxFinite, stored little-endian before the codes.
     tensorScale_ = range.absmax / (e4m3_ ? 448.0f : 57344.0f);
-    const uint32_t bits = std::bit_cast<uint32_t>(tensorScale_);
-    std::vector<std::byte> header(4);
-    for (int i = 0; i < 4; ++i)
-        header[i] = std::byte((bits >> (8 * i)) & 0xffu);
-    return header;
+}
+
+std::vector<std::byte> Float8Kernel::header() const {
+    if (perChannel_)
+        return {};
+    std::vector<std::byte> bytes(4);
+    storeF32(bytes.data(), tensorScale_);
+    return bytes;
 }
 
 FormatPushConstants Float8Kernel::pushConstants(MatrixShape chunk) const {

@@ -13,7 +13,8 @@ public:
     static std::unique_ptr<FormatKernel> create(const Format& format);
 
     bool needsTensorRange() const override { return !perChannel_; }
-    std::vector<std::byte> prepare(const TensorRange& range) override;
+    void prepare(const TensorRange& range) override;
+    std::vector<std::byte> header() const override;
     std::string shader() const override { return e4m3_ ? "fp8_e4m3" : "fp8_e5m2"; }
     std::vector<uint32_t> specialization() const override { return {!perChannel_}; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -29,19 +31,58 @@ struct TensorRange {
     float absmax = 0;
 };
 
+// A pass of a format's shader over the whole tensor before quantization, chunk by chunk in row
+// order, with the quantization's pushConstants() and workgroups() (or `workgroups` when not 0).
+// Bindings: 0 the chunk's float values, 1 the chunk's output (outputBytesPerRow per row; the
+// outputs of all chunks are concatenated for finishScan), 2 unused, 3 the scan state: a buffer
+// that starts as initialState and stays on the device across the chunks, each chunk seeing what
+// the previous one wrote.
+struct TensorScan {
+    std::vector<uint32_t> specialization;
+    uint64_t outputBytesPerRow = 0;
+    std::vector<std::byte> initialState;
+    uint64_t workgroups = 0;
+    // Not 0: the shader walks the chunk's values one after another, and the backend splits each
+    // chunk into dispatches of at most this many values, each seeing them as one row (a loop
+    // budget: see int_quant.comp).
+    uint64_t valuesPerDispatch = 0;
+};
+
 // How the Vulkan backend runs one format on a chunk of whole rows. Every format kernel has the
 // same bindings: 0 the float values, 1 the packed bytes of the chunk's rows, 2 the dequantized
-// floats. The packed layout must be a header followed by rows of equal size:
-// packedBytes({r, n}) == header + r * rowBytes. Made per tensor (it may keep tensor state).
+// floats, 3 chunkData() of the chunk (shaders without tensor data need not declare it). The packed
+// layout must be a header followed by rows of rowBytes() each. Made per tensor (it may keep tensor
+// state). Call order: needsTensorRange() ? prepare(range); scan() ? finishScan(); header(); then
+// pushConstants()/workgroups()/chunkData() per chunk.
 class FormatKernel {
 public:
     virtual ~FormatKernel() = default;
     // Formats with one tensor-wide scale return true; the backend then measures the tensor's
-    // range first and calls prepare() once, before any pushConstants(). prepare() returns the
-    // header bytes that start the packed tensor.
+    // range first and calls prepare() once.
     virtual bool needsTensorRange() const { return false; }
-    virtual std::vector<std::byte> prepare(const TensorRange& range) {
-        (void)range;
+    virtual void prepare(const TensorRange& range) { (void)range; }
+    // A scan of the whole tensor the header depends on (after prepare()), nullopt for none.
+    virtual std::optional<TensorScan> scan(uint64_t rowLength) const {
+        (void)rowLength;
+        return std::nullopt;
+    }
+    // The scan's outputs of all chunks in row order and its final state.
+    virtual void finishScan(std::span<const std::byte> outputs, std::span<const std::byte> state) {
+        (void)outputs;
+        (void)state;
+    }
+    // The bytes that start the packed tensor (empty for row-by-row layouts).
+    virtual std::vector<std::byte> header() const { return {}; }
+    // Packed bytes of one row after the header; 0: packedBytes(2 rows) - packedBytes(1 row).
+    virtual uint64_t rowBytes(uint64_t rowLength) const {
+        (void)rowLength;
+        return 0;
+    }
+    // Binding 3 of the chunk starting at firstRow (valid while the kernel lives); empty: the
+    // shader reads no tensor data.
+    virtual std::span<const std::byte> chunkData(uint64_t firstRow, MatrixShape chunk) const {
+        (void)firstRow;
+        (void)chunk;
         return {};
     }
     virtual std::string shader() const = 0;

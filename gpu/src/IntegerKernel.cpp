@@ -8,28 +8,69 @@
 
 namespace bitlens {
 namespace {
-constexpr uint32_t kUnitsPerWorkgroup = 64; // local_size_x of int_quant.comp
+constexpr uint32_t kUnitsPerWorkgroup = 64;             // local_size_x of int_quant.comp
+constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop budget
+// Per tensor, each invocation encodes a piece of this many values of a row (a multiple of 8:
+// pieces start on a byte of the row's codes), so short tensors still spread over many.
+constexpr uint64_t kTensorPiece = 256;
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
     const auto* integer = dynamic_cast<const IntegerFormat*>(&format);
-    if (!integer || (integer->params().granularity == IntegerGranularity::Tensor &&
-                     integer->params().mseSearch))
+    if (!integer)
         return nullptr;
     return std::unique_ptr<FormatKernel>(new IntegerKernel(*integer));
 }
 
-std::vector<std::byte> IntegerKernel::prepare(const TensorRange& range) {
+void IntegerKernel::prepare(const TensorRange& range) {
+    candidates_ = integerSearchCandidates(range.lo, range.hi, format_.params());
+    tensorScale_ = candidates_[0];
+}
+
+// Scan state: the candidates' scales, their zero points (as floats), then their running sums.
+std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
+    if (!tensorSearch())
+        return std::nullopt;
+    std::vector<float> state(3 * kIntegerSearchCandidates, 0.0f);
+    for (size_t k = 0; k < candidates_.size(); ++k) {
+        state[k] = candidates_[k].scale;
+        state[kIntegerSearchCandidates + k] = float(candidates_[k].zero);
+    }
+    TensorScan search;
+    search.specialization = specialization(true);
+    const auto bytes = std::as_bytes(std::span(state));
+    search.initialState.assign(bytes.begin(), bytes.end());
+    search.workgroups = 3; // one invocation per candidate, eight per workgroup
+    search.valuesPerDispatch = kSearchValuesPerDispatch;
+    return search;
+}
+
+void IntegerKernel::finishScan(std::span<const std::byte>, std::span<const std::byte> state) {
+    // The first candidate with the strictly smallest error, as chooseIntegerScale.
+    size_t best = 0;
+    float bestError = loadF32(state.data() + 4 * (2 * kIntegerSearchCandidates));
+    for (size_t k = 1; k < candidates_.size(); ++k) {
+        const float error = loadF32(state.data() + 4 * (2 * kIntegerSearchCandidates + k));
+        if (error < bestError) {
+            best = k;
+            bestError = error;
+        }
+    }
+    tensorScale_ = candidates_[best];
+}
+
+std::vector<std::byte> IntegerKernel::header() const {
+    if (!perTensor())
+        return {};
     const IntegerParams& params = format_.params();
-    tensorScale_ = integerScaleForRange(range.lo, range.hi, params);
-    std::vector<std::byte> header(params.fp32Scale ? 4 : 2);
+    std::vector<std::byte> bytes(params.fp32Scale ? 4 : 2);
     if (params.fp32Scale)
-        storeF32(header.data(), tensorScale_.scale);
+        storeF32(bytes.data(), tensorScale_.scale);
     else
-        storeU16(header.data(), floatToHalf(tensorScale_.scale));
+        storeU16(bytes.data(), floatToHalf(tensorScale_.scale));
     if (!params.symmetric)
-        header.push_back(std::byte(uint8_t(tensorScale_.zero)));
-    return header;
+        bytes.push_back(std::byte(uint8_t(tensorScale_.zero)));
+    return bytes;
 }
 
 std::string IntegerKernel::shader() const {
@@ -37,13 +78,23 @@ std::string IntegerKernel::shader() const {
 }
 
 std::vector<uint32_t> IntegerKernel::specialization() const {
+    return specialization(false);
+}
+
+std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
     const IntegerParams& params = format_.params();
-    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor()};
+    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor(), searchPass};
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {
     return format_.params().granularity == IntegerGranularity::Group ? format_.params().groupSize
                                                                      : rowLength;
+}
+
+uint64_t IntegerKernel::units(MatrixShape chunk) const {
+    if (perTensor())
+        return chunk.rows * ((chunk.rowLength + kTensorPiece - 1) / kTensorPiece);
+    return chunk.elements() / unitLength(chunk.rowLength);
 }
 
 FormatPushConstants IntegerKernel::pushConstants(MatrixShape chunk) const {
@@ -53,17 +104,17 @@ FormatPushConstants IntegerKernel::pushConstants(MatrixShape chunk) const {
     FormatPushConstants constants;
     constants.rows = uint32_t(chunk.rows);
     constants.rowLength = uint32_t(chunk.rowLength);
-    constants.blockLength = uint32_t(length);
-    constants.parameters[0] = uint32_t(rowBytes / (chunk.rowLength / length));
-    constants.parameters[1] = uint32_t(chunk.elements() / length);
+    constants.blockLength = uint32_t(perTensor() ? kTensorPiece : length);
+    constants.parameters[0] =
+        uint32_t(perTensor() ? rowBytes : rowBytes / (chunk.rowLength / length));
+    constants.parameters[1] = uint32_t(units(chunk));
     constants.parameters[2] = std::bit_cast<uint32_t>(tensorScale_.scale);
     constants.parameters[3] = uint32_t(tensorScale_.zero);
     return constants;
 }
 
 uint64_t IntegerKernel::workgroups(MatrixShape chunk) const {
-    const uint64_t units = chunk.elements() / unitLength(chunk.rowLength);
-    return (units + kUnitsPerWorkgroup - 1) / kUnitsPerWorkgroup;
+    return (units(chunk) + kUnitsPerWorkgroup - 1) / kUnitsPerWorkgroup;
 }
 
 } // namespace bitlens

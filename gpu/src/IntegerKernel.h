@@ -7,16 +7,20 @@
 namespace bitlens {
 
 // int{B}-{gG|ch|tensor}-{sym|asym}[-fp32][-mse] on shaders/int_quant.comp: one invocation per
-// group or row. Per tensor, the scale comes from the measured tensor range (integerScaleForRange,
-// the reference's own function); "-tensor-...-mse" has no kernel, because its search sums the
-// error of the whole tensor in value order.
+// group or row (per tensor: per piece of 256 values of a row). Per tensor, the scale comes from the
+// measured tensor range (integerScaleForRange, the reference's own function); "-tensor-...-mse"
+// then scans the tensor once, one invocation per candidate scale summing its squared error over
+// every value in order, as the reference does.
 class IntegerKernel final : public FormatKernel {
 public:
-    // nullptr when the format is not an integer format this kernel runs.
+    // nullptr when the format is not an integer format.
     static std::unique_ptr<FormatKernel> create(const Format& format);
 
     bool needsTensorRange() const override { return perTensor(); }
-    std::vector<std::byte> prepare(const TensorRange& range) override;
+    void prepare(const TensorRange& range) override;
+    std::optional<TensorScan> scan(uint64_t rowLength) const override;
+    void finishScan(std::span<const std::byte> outputs, std::span<const std::byte> state) override;
+    std::vector<std::byte> header() const override;
     std::string shader() const override;
     std::vector<uint32_t> specialization() const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
@@ -25,10 +29,15 @@ public:
 private:
     explicit IntegerKernel(const IntegerFormat& format) : format_(format) {}
     bool perTensor() const { return format_.params().granularity == IntegerGranularity::Tensor; }
+    bool tensorSearch() const { return perTensor() && format_.params().mseSearch; }
     uint64_t unitLength(uint64_t rowLength) const;
+    // Invocations of a chunk: one per group or row, per tensor one per piece of a row.
+    uint64_t units(MatrixShape chunk) const;
+    std::vector<uint32_t> specialization(bool searchPass) const;
 
     const IntegerFormat& format_;
     IntegerScale tensorScale_;
+    std::array<IntegerScale, kIntegerSearchCandidates> candidates_{};
 };
 
 } // namespace bitlens

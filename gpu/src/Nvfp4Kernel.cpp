@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "Nvfp4Kernel.h"
 
+#include "core/quant/PackedBytes.h"
+
 #include <bit>
 
 namespace bitlens {
@@ -15,13 +17,14 @@ std::unique_ptr<FormatKernel> Nvfp4Kernel::create(const Format& format) {
     return std::unique_ptr<FormatKernel>(new Nvfp4Kernel());
 }
 
-std::vector<std::byte> Nvfp4Kernel::prepare(const TensorRange& range) {
+void Nvfp4Kernel::prepare(const TensorRange& range) {
     globalScale_ = range.absmax / 2688.0f; // nvfp4GlobalScale: 6 (E2M1 max) * 448 (E4M3 max)
-    const uint32_t bits = std::bit_cast<uint32_t>(globalScale_);
-    std::vector<std::byte> header(4);
-    for (int i = 0; i < 4; ++i)
-        header[i] = std::byte((bits >> (8 * i)) & 0xffu);
-    return header;
+}
+
+std::vector<std::byte> Nvfp4Kernel::header() const {
+    std::vector<std::byte> bytes(4);
+    storeF32(bytes.data(), globalScale_);
+    return bytes;
 }
 
 FormatPushConstants Nvfp4Kernel::pushConstants(MatrixShape chunk) const {

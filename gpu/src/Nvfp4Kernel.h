@@ -13,7 +13,8 @@ public:
     static std::unique_ptr<FormatKernel> create(const Format& format);
 
     bool needsTensorRange() const override { return true; }
-    std::vector<std::byte> prepare(const TensorRange& range) override;
+    void prepare(const TensorRange& range) override;
+    std::vector<std::byte> header() const override;
     std::string shader() const override { return "nvfp4"; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;

@@ -96,12 +96,13 @@ ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t cou
 
 // The buffers of one chunk slot. Grown on demand and kept for the next tensor.
 struct VulkanBackend::Slot {
-    GpuBuffer upload;     // host -> device staging: the chunk's input bytes
-    GpuBuffer raw;        // device copy of F16/BF16 input before conversion
-    GpuBuffer values;     // float32 input values
-    GpuBuffer second;     // dequantized values (or the second input of metrics/histogram)
-    GpuBuffer packed;     // packed bytes of the chunk
+    GpuBuffer upload[2];  // host -> device staging: the chunk's input bytes (one per input)
+    GpuBuffer raw[2];     // device copy of F16/BF16 input before conversion
+    GpuBuffer values[2];  // float32 input values
+    GpuBuffer second;     // dequantized values
+    GpuBuffer packed;     // packed bytes of the chunk (or a scan's output)
     GpuBuffer small;      // error partial sums or histogram counts
+    GpuBuffer tensorData; // host -> device: the format kernel's chunk data (binding 3)
     GpuBuffer readValues; // device -> host: dequantized values / converted floats
     GpuBuffer readPacked; // device -> host: packed bytes
     GpuBuffer readSmall;  // device -> host: partial sums / counts
@@ -109,7 +110,8 @@ struct VulkanBackend::Slot {
 
 VulkanBackend::VulkanBackend(VulkanBackendOptions options)
     : context_(VulkanContext::create(options.context)),
-      kernels_(std::make_unique<KernelLibrary>(context_, options.pipelineCachePath)) {
+      kernels_(std::make_unique<KernelLibrary>(context_, options.pipelineCachePath)),
+      stream_(std::make_unique<ChunkStream>(context_)) {
     const uint64_t range = context_->description().maxStorageBufferRange;
     chunkBytes_ = options.chunkBytes ? options.chunkBytes : kDefaultChunkBytes;
     chunkBytes_ = std::max<uint64_t>(std::min(chunkBytes_, range) / 4 * 4, 4);
@@ -131,28 +133,34 @@ VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
     return *slots_[slot];
 }
 
-VkBuffer VulkanBackend::recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype,
-                                      uint64_t count, bool direct) {
+VkBuffer VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size_t input,
+                                    std::span<const std::byte> data, DType dtype, uint64_t first,
+                                    uint64_t count, bool direct) {
+    const size_t size = elementBytes(dtype);
+    GpuBuffer& upload = slot.upload[input];
+    ensure(upload, context_, count * size, GpuBuffer::Kind::Upload);
+    std::memcpy(upload.mapped().data(), data.data() + first * size, count * size);
+    upload.flush();
     if (dtype == DType::F32 && direct)
-        return slot.upload.get();
-    ensure(slot.values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
+        return upload.get();
+    GpuBuffer& values = slot.values[input];
+    ensure(values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
     if (dtype == DType::F32) {
-        copy(command, slot.upload, slot.values, count * 4);
-        return slot.values.get();
+        copy(command, upload, values, count * 4);
+        return values.get();
     }
-    VkBuffer source = slot.upload.get();
+    VkBuffer source = upload.get();
     if (!direct) {
-        ensure(slot.raw, context_, count * 2, GpuBuffer::Kind::DeviceLocal);
-        copy(command, slot.upload, slot.raw, count * 2);
+        ensure(slot.raw[input], context_, count * 2, GpuBuffer::Kind::DeviceLocal);
+        copy(command, upload, slot.raw[input], count * 2);
         CommandSlot::barrier(command);
-        source = slot.raw.get();
+        source = slot.raw[input].get();
     }
     const uint32_t pushed = uint32_t(count);
-    const BufferRange buffers[] = {{source, 0, VK_WHOLE_SIZE},
-                                   {slot.values.get(), 0, VK_WHOLE_SIZE}};
+    const BufferRange buffers[] = {{source, 0, VK_WHOLE_SIZE}, {values.get(), 0, VK_WHOLE_SIZE}};
     kernels_->kernel(dtype == DType::F16 ? "convert_f16" : "convert_bf16", 2, 4)
         .record(command, buffers, bytesOf(pushed), divideUp(count, kConvertPerWorkgroup));
-    return slot.values.get();
+    return values.get();
 }
 
 std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType dtype) {
@@ -163,18 +171,14 @@ std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType
     const uint64_t count = data.size() / size;
     std::vector<float> result(count);
     const uint64_t perChunk = chunkBytes_ / 4;
-    ChunkStream stream(context_);
-    stream.run(
+    stream_->run(
         divideUp(count, perChunk),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
             Slot& slot = slotBuffers(s);
             const uint64_t first = chunk * perChunk;
             const uint64_t n = std::min(perChunk, count - first);
-            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
-            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
-            slot.upload.flush();
-            const VkBuffer floats = recordToFloat(command, slot, dtype, n, false);
+            const VkBuffer floats = recordInput(command, slot, 0, data, dtype, first, n, false);
             CommandSlot::barrier(command);
             const VkBufferCopy region{0, 0, n * 4};
             vkCmdCopyBuffer(command, floats, slot.readValues.get(), 1, &region);
@@ -191,57 +195,62 @@ std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType
     return result;
 }
 
-ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
-                                         std::span<const float> dequantized) {
-    if (original.size() != dequantized.size())
-        throw Error("error metrics need as many dequantized values as original ones");
-    const uint64_t count = original.size();
-    const uint64_t perChunk = chunkBytes_ / 4 / kErrorSumsPerWorkgroup * kErrorSumsPerWorkgroup;
-    const uint64_t step = std::max<uint64_t>(perChunk, kErrorSumsPerWorkgroup);
-    ErrorAccumulator total;
-    ChunkStream stream(context_);
-    stream.run(
+void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reduction& reduction) {
+    const uint64_t count = inputs.front().data.size() / elementBytes(inputs.front().dtype);
+    const uint64_t per = reduction.valuesPerWorkgroup;
+    const uint64_t step = std::max<uint64_t>(chunkBytes_ / 4 / per * per, per);
+    const bool direct = context_->unifiedMemory();
+    stream_->run(
         divideUp(count, step),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
             Slot& slot = slotBuffers(s);
             const uint64_t first = chunk * step;
             const uint64_t n = std::min(step, count - first);
-            const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
-            ensure(slot.upload, context_, n * 8, GpuBuffer::Kind::Upload);
-            ensure(slot.values, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.small, context_, groups * kErrorSumsFields * 4,
-                   GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.readSmall, context_, groups * kErrorSumsFields * 4,
-                   GpuBuffer::Kind::Readback);
-            std::byte* upload = slot.upload.mapped().data();
-            std::memcpy(upload, original.data() + first, n * 4);
-            std::memcpy(upload + n * 4, dequantized.data() + first, n * 4);
-            slot.upload.flush();
-            copy(command, slot.upload, slot.values, n * 4);
-            copy(command, slot.upload, slot.second, n * 4, n * 4);
+            const uint64_t partialBytes = divideUp(n, per) * reduction.partialBytesPerWorkgroup;
+            ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
+            if (!direct)
+                ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
+            std::vector<BufferRange> buffers;
+            for (size_t i = 0; i < inputs.size(); ++i)
+                buffers.push_back({recordInput(command, slot, i, inputs[i].data, inputs[i].dtype,
+                                               first, n, direct),
+                                   0, VK_WHOLE_SIZE});
+            const GpuBuffer& partials = direct ? slot.readSmall : slot.small;
+            buffers.insert(buffers.begin() + ptrdiff_t(reduction.partialsBinding),
+                           {partials.get(), 0, VK_WHOLE_SIZE});
+            // error_sums reads its two inputs again as single floats after the partials.
+            for (size_t i = 0; i < reduction.repeatedInputs; ++i)
+                buffers.push_back(buffers[i]);
             CommandSlot::barrier(command);
             const uint32_t pushed = uint32_t(n);
-            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
-                                           {slot.second.get(), 0, VK_WHOLE_SIZE},
-                                           {slot.small.get(), 0, VK_WHOLE_SIZE},
-                                           {slot.values.get(), 0, VK_WHOLE_SIZE},
-                                           {slot.second.get(), 0, VK_WHOLE_SIZE}};
-            kernels_->kernel("error_sums", 5, 4).record(command, buffers, bytesOf(pushed), groups);
+            reduction.kernel.record(command, buffers, bytesOf(pushed), divideUp(n, per));
             CommandSlot::barrier(command);
-            copy(command, slot.small, slot.readSmall, groups * kErrorSumsFields * 4);
+            if (!direct)
+                copy(command, slot.small, slot.readSmall, partialBytes);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {
             Slot& slot = slotBuffers(s);
-            const uint64_t first = chunk * step;
-            const uint64_t n = std::min(step, count - first);
+            const uint64_t n = std::min(step, count - chunk * step);
             slot.readSmall.invalidate();
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
-            total.merge(ErrorAccumulator::fromSums(sumPartials(
-                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+            reduction.fold(
+                {partials, size_t(divideUp(n, per) * reduction.partialBytesPerWorkgroup / 4)}, n);
         },
         {});
+}
+
+ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
+                                         std::span<const float> dequantized) {
+    if (original.size() != dequantized.size())
+        throw Error("error metrics need as many dequantized values as original ones");
+    ErrorAccumulator total;
+    const ReductionInput inputs[] = {{std::as_bytes(original), DType::F32},
+                                     {std::as_bytes(dequantized), DType::F32}};
+    reduce(inputs, {kernels_->kernel("error_sums", 5, 4), kErrorSumsPerWorkgroup,
+                    kErrorSumsFields * 4, 2, 2, [&](std::span<const float> partials, uint64_t n) {
+                        total.merge(ErrorAccumulator::fromSums(sumPartials(partials, n)));
+                    }});
     return total.finish();
 }
 
@@ -263,8 +272,7 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
     const uint64_t edgesBytes = edges.size() * 4;
     const uint64_t countsBytes = (bins + 3) * 4;
     std::vector<uint64_t> counts(bins + 3, 0);
-    ChunkStream stream(context_);
-    stream.run(
+    stream_->run(
         divideUp(count, step),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
             Slot& slot = slotBuffers(s);
@@ -273,27 +281,27 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
             const uint64_t valueBytes = n * 4;
             // Upload: values, reference (error mode), edges.
             const uint64_t referenceBytes = reference.empty() ? 0 : valueBytes;
-            ensure(slot.upload, context_, valueBytes + referenceBytes + edgesBytes,
+            ensure(slot.upload[0], context_, valueBytes + referenceBytes + edgesBytes,
                    GpuBuffer::Kind::Upload);
-            ensure(slot.values, context_, valueBytes, GpuBuffer::Kind::DeviceLocal);
+            ensure(slot.values[0], context_, valueBytes, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.second, context_, std::max<uint64_t>(referenceBytes, 4),
                    GpuBuffer::Kind::DeviceLocal);
             ensure(slot.packed, context_, edgesBytes, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.small, context_, countsBytes, GpuBuffer::Kind::DeviceLocal);
             ensure(slot.readSmall, context_, countsBytes, GpuBuffer::Kind::Readback);
-            std::byte* upload = slot.upload.mapped().data();
+            std::byte* upload = slot.upload[0].mapped().data();
             std::memcpy(upload, values.data() + first, valueBytes);
             if (referenceBytes)
                 std::memcpy(upload + valueBytes, reference.data() + first, referenceBytes);
             std::memcpy(upload + valueBytes + referenceBytes, edges.data(), edgesBytes);
-            slot.upload.flush();
-            copy(command, slot.upload, slot.values, valueBytes);
-            copy(command, slot.upload, slot.second, referenceBytes, valueBytes);
-            copy(command, slot.upload, slot.packed, edgesBytes, valueBytes + referenceBytes);
+            slot.upload[0].flush();
+            copy(command, slot.upload[0], slot.values[0], valueBytes);
+            copy(command, slot.upload[0], slot.second, referenceBytes, valueBytes);
+            copy(command, slot.upload[0], slot.packed, edgesBytes, valueBytes + referenceBytes);
             vkCmdFillBuffer(command, slot.small.get(), 0, countsBytes, 0);
             CommandSlot::barrier(command);
             const uint32_t pushed[3] = {uint32_t(n), bins, reference.empty() ? 0u : 1u};
-            const BufferRange buffers[] = {{slot.values.get(), 0, VK_WHOLE_SIZE},
+            const BufferRange buffers[] = {{slot.values[0].get(), 0, VK_WHOLE_SIZE},
                                            {slot.second.get(), 0, VK_WHOLE_SIZE},
                                            {slot.packed.get(), 0, VK_WHOLE_SIZE},
                                            {slot.small.get(), 0, VK_WHOLE_SIZE}};
@@ -317,47 +325,16 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
 }
 
 TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
-    const size_t size = elementBytes(dtype);
-    const uint64_t count = data.size() / size;
-    const uint64_t step = std::max<uint64_t>(
-        chunkBytes_ / 4 / kRangePerWorkgroup * kRangePerWorkgroup, kRangePerWorkgroup);
     TensorRange range;
-    ChunkStream stream(context_);
-    stream.run(
-        divideUp(count, step),
-        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
-            Slot& slot = slotBuffers(s);
-            const uint64_t first = chunk * step;
-            const uint64_t n = std::min(step, count - first);
-            const uint64_t groups = divideUp(n, kRangePerWorkgroup);
-            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
-            ensure(slot.small, context_, groups * 12, GpuBuffer::Kind::DeviceLocal);
-            ensure(slot.readSmall, context_, groups * 12, GpuBuffer::Kind::Readback);
-            std::memcpy(slot.upload.mapped().data(), data.data() + first * size, n * size);
-            slot.upload.flush();
-            const VkBuffer floats =
-                recordToFloat(command, slot, dtype, n, context_->unifiedMemory());
-            CommandSlot::barrier(command);
-            const uint32_t pushed = uint32_t(n);
-            const BufferRange buffers[] = {{floats, 0, VK_WHOLE_SIZE},
-                                           {slot.small.get(), 0, VK_WHOLE_SIZE}};
-            kernels_->kernel("range", 2, 4).record(command, buffers, bytesOf(pushed), groups);
-            CommandSlot::barrier(command);
-            copy(command, slot.small, slot.readSmall, groups * 12);
-            CommandSlot::barrierToHost(command);
-        },
-        [&](uint64_t chunk, size_t s) {
-            Slot& slot = slotBuffers(s);
-            const uint64_t n = std::min(step, count - chunk * step);
-            slot.readSmall.invalidate();
-            const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
-            for (uint64_t group = 0; group < divideUp(n, kRangePerWorkgroup); ++group) {
-                range.lo = std::min(range.lo, partials[3 * group]);
-                range.hi = std::max(range.hi, partials[3 * group + 1]);
-                range.absmax = std::max(range.absmax, partials[3 * group + 2]);
-            }
-        },
-        {});
+    const ReductionInput inputs[] = {{data, dtype}};
+    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, 12, 1, 0,
+                    [&](std::span<const float> partials, uint64_t) {
+                        for (size_t i = 0; i + 3 <= partials.size(); i += 3) {
+                            range.lo = std::min(range.lo, partials[i]);
+                            range.hi = std::max(range.hi, partials[i + 1]);
+                            range.absmax = std::max(range.absmax, partials[i + 2]);
+                        }
+                    }});
     return range;
 }
 
@@ -386,13 +363,19 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
 
     const uint64_t range = context_->description().maxStorageBufferRange;
     const uint64_t rowValueBytes = shape.rowLength * 4;
-    // Layout: header, then rows of equal size (checked on three row counts).
+    // Layout: a header, then rows of equal size.
     const uint64_t oneRow = format.packedBytes({1, shape.rowLength});
-    const uint64_t rowPackedBytes = format.packedBytes({2, shape.rowLength}) - oneRow;
-    const uint64_t headerBytes = oneRow - rowPackedBytes;
-    if (format.packedBytes({3, shape.rowLength}) != headerBytes + 3 * rowPackedBytes ||
-        headerBytes > oneRow)
-        throw Error("format " + format.id() + " is not packed row by row");
+    uint64_t rowPackedBytes = kernel->rowBytes(shape.rowLength);
+    if (rowPackedBytes == 0) {
+        rowPackedBytes = format.packedBytes({2, shape.rowLength}) - oneRow;
+        if (format.packedBytes({3, shape.rowLength}) != oneRow + 2 * rowPackedBytes ||
+            rowPackedBytes > oneRow)
+            throw Error("format " + format.id() + " is not packed row by row");
+    }
+    const uint64_t totalBytes = format.packedBytes(shape);
+    if (totalBytes < shape.rows * rowPackedBytes)
+        throw Error("format " + format.id() + ": kernel row size disagrees with the format");
+    const uint64_t headerBytes = totalBytes - shape.rows * rowPackedBytes;
     if (rowValueBytes > range || rowPackedBytes > range)
         throw Error("a row of " + std::to_string(shape.rowLength) +
                     " values does not fit the device's storage buffer range of " +
@@ -402,41 +385,39 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                             std::max<uint64_t>(range / std::max<uint64_t>(rowPackedBytes, 1), 1));
     rowsPerChunk =
         std::min<uint64_t>(rowsPerChunk, UINT32_MAX / std::max<uint64_t>(shape.rowLength, 1));
+    const RowChunks chunks{shape, rowsPerChunk};
 
     QuantizedTensor result;
     result.formatId = format.id();
     result.shape = shape;
-    result.packed.resize(format.packedBytes(shape));
+    result.packed.resize(totalBytes);
     result.dequantized.resize(shape.elements());
-    if (kernel->needsTensorRange()) {
-        const std::vector<std::byte> header = kernel->prepare(tensorRange(data, dtype));
-        if (header.size() != headerBytes)
-            throw Error("format " + format.id() + ": kernel header size disagrees with the format");
-        std::copy(header.begin(), header.end(), result.packed.begin());
-    }
+    if (kernel->needsTensorRange())
+        kernel->prepare(tensorRange(data, dtype));
+    if (const std::optional<TensorScan> scan = kernel->scan(shape.rowLength))
+        runScan(*kernel, *scan, data, dtype, chunks);
+    const std::vector<std::byte> header = kernel->header();
+    if (header.size() != headerBytes)
+        throw Error("format " + format.id() + ": kernel header size disagrees with the format");
+    std::copy(header.begin(), header.end(), result.packed.begin());
+
     ErrorAccumulator total;
     lastKernelSeconds_ = 0;
     const ComputeKernel& quantizer = kernels_->kernel(
-        kernel->shader(), 3, sizeof(FormatPushConstants), kernel->specialization());
+        kernel->shader(), 4, sizeof(FormatPushConstants), kernel->specialization());
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
-
-    auto chunkRows = [&](uint64_t chunk) {
-        return std::min(rowsPerChunk, shape.rows - chunk * rowsPerChunk);
-    };
     // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffer and write
     // the readback buffers themselves instead of going through device-local copies.
     const bool direct = context_->unifiedMemory();
-    ChunkStream stream(context_);
-    stream.run(
-        divideUp(shape.rows, rowsPerChunk),
+    stream_->run(
+        chunks.count(),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
             Slot& slot = slotBuffers(s);
-            const MatrixShape part{chunkRows(chunk), shape.rowLength};
+            const MatrixShape part = chunks.shape(chunk);
             const uint64_t n = part.elements();
             const uint64_t packedBytes = part.rows * rowPackedBytes;
             const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
             const uint64_t partialBytes = groups * kErrorSumsFields * 4;
-            ensure(slot.upload, context_, n * size, GpuBuffer::Kind::Upload);
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
             ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
             ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
@@ -445,20 +426,20 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                 ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
                 ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
             }
-            std::memcpy(slot.upload.mapped().data(),
-                        data.data() + chunk * rowsPerChunk * shape.rowLength * size, n * size);
-            slot.upload.flush();
-
-            const VkBuffer input = recordToFloat(command, slot, dtype, n, direct);
+            const VkBuffer input = recordInput(command, slot, 0, data, dtype,
+                                               chunks.firstRow(chunk) * shape.rowLength, n, direct);
+            const VkBuffer tensorData =
+                uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), input);
             const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
             const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             CommandSlot::barrier(command);
-            stream.slot(s).markStart();
+            stream_->slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
             const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
                                                 {packedOut.get(), 0, VK_WHOLE_SIZE},
-                                                {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
+                                                {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
+                                                {tensorData, 0, VK_WHOLE_SIZE}};
             quantizer.record(command, quantBuffers, bytesOf(pushed), kernel->workgroups(part));
             CommandSlot::barrier(command);
             const uint32_t count = uint32_t(n);
@@ -468,7 +449,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                                               {input, 0, VK_WHOLE_SIZE},
                                               {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
             errorSums.record(command, sumBuffers, bytesOf(count), groups);
-            stream.slot(s).markEnd();
+            stream_->slot(s).markEnd();
             CommandSlot::barrier(command);
             if (!direct) {
                 copy(command, slot.second, slot.readValues, n * 4);
@@ -479,10 +460,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
         },
         [&](uint64_t chunk, size_t s) {
             Slot& slot = slotBuffers(s);
-            const uint64_t rows = chunkRows(chunk);
-            const uint64_t firstRow = chunk * rowsPerChunk;
+            const uint64_t rows = chunks.shape(chunk).rows;
+            const uint64_t firstRow = chunks.firstRow(chunk);
             const uint64_t n = rows * shape.rowLength;
-            lastKernelSeconds_ += stream.slot(s).kernelSeconds();
+            lastKernelSeconds_ += stream_->slot(s).kernelSeconds();
             slot.readValues.invalidate();
             slot.readPacked.invalidate();
             slot.readSmall.invalidate();
@@ -501,6 +482,75 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
         progress);
     result.metrics = total.finish();
     return result;
+}
+
+VkBuffer VulkanBackend::uploadChunkData(Slot& slot, std::span<const std::byte> bytes,
+                                        VkBuffer fallback) {
+    if (bytes.empty())
+        return fallback;
+    ensure(slot.tensorData, context_, bytes.size(), GpuBuffer::Kind::Upload);
+    std::memcpy(slot.tensorData.mapped().data(), bytes.data(), bytes.size());
+    slot.tensorData.flush();
+    return slot.tensorData.get();
+}
+
+void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
+                            std::span<const std::byte> data, DType dtype, const RowChunks& chunks) {
+    const MatrixShape shape = chunks.tensor;
+    const uint64_t outputRowBytes = scan.outputBytesPerRow;
+    std::vector<std::byte> outputs(shape.rows * outputRowBytes);
+    GpuBuffer state(context_, std::max<uint64_t>(scan.initialState.size(), 4),
+                    GpuBuffer::Kind::Upload);
+    std::copy(scan.initialState.begin(), scan.initialState.end(), state.mapped().begin());
+    state.flush();
+    const ComputeKernel& scanner =
+        kernels_->kernel(kernel.shader(), 4, sizeof(FormatPushConstants), scan.specialization);
+    const bool direct = context_->unifiedMemory();
+    stream_->run(
+        chunks.count(),
+        [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
+            Slot& slot = slotBuffers(s);
+            const MatrixShape part = chunks.shape(chunk);
+            const uint64_t outputBytes = std::max<uint64_t>(part.rows * outputRowBytes, 4);
+            ensure(slot.readPacked, context_, outputBytes, GpuBuffer::Kind::Readback);
+            if (!direct)
+                ensure(slot.packed, context_, outputBytes, GpuBuffer::Kind::DeviceLocal);
+            const VkBuffer input =
+                recordInput(command, slot, 0, data, dtype, chunks.firstRow(chunk) * shape.rowLength,
+                            part.elements(), direct);
+            const GpuBuffer& output = direct ? slot.readPacked : slot.packed;
+            // Also orders this chunk's use of the state after the previous chunk's (the barrier
+            // covers earlier submissions to the queue).
+            CommandSlot::barrier(command);
+            const uint64_t n = part.elements();
+            const uint64_t piece = scan.valuesPerDispatch ? scan.valuesPerDispatch : n;
+            for (uint64_t first = 0; first < n; first += piece) {
+                const uint64_t count = std::min(piece, n - first);
+                const MatrixShape seen = scan.valuesPerDispatch ? MatrixShape{1, count} : part;
+                const FormatPushConstants pushed = kernel.pushConstants(seen);
+                const BufferRange buffers[] = {{input, first * 4, count * 4},
+                                               {output.get(), 0, VK_WHOLE_SIZE},
+                                               {input, 0, VK_WHOLE_SIZE},
+                                               {state.get(), 0, VK_WHOLE_SIZE}};
+                scanner.record(command, buffers, bytesOf(pushed),
+                               scan.workgroups ? scan.workgroups : kernel.workgroups(seen));
+                CommandSlot::barrier(command);
+            }
+            if (!direct)
+                copy(command, slot.packed, slot.readPacked, part.rows * outputRowBytes);
+            CommandSlot::barrierToHost(command);
+        },
+        [&](uint64_t chunk, size_t s) {
+            Slot& slot = slotBuffers(s);
+            const uint64_t bytes = chunks.shape(chunk).rows * outputRowBytes;
+            slot.readPacked.invalidate();
+            if (bytes > 0)
+                std::memcpy(outputs.data() + chunks.firstRow(chunk) * outputRowBytes,
+                            slot.readPacked.mapped().data(), bytes);
+        },
+        {});
+    state.invalidate();
+    kernel.finishScan(outputs, state.mapped().first(scan.initialState.size()));
 }
 
 } // namespace bitlens

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "ChunkStream.h"
 #include "FormatKernel.h"
 #include "GpuBuffer.h"
 #include "KernelLibrary.h"
@@ -8,8 +9,10 @@
 #include "core/backend/QuantBackend.h"
 #include "core/tensor/DType.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -66,19 +69,58 @@ public:
 
 private:
     struct Slot;
+    // A tensor's rows split into chunks of `rowsPerChunk` rows (the last one may be shorter).
+    struct RowChunks {
+        MatrixShape tensor;
+        uint64_t rowsPerChunk = 1;
+        uint64_t count() const { return (tensor.rows + rowsPerChunk - 1) / rowsPerChunk; }
+        uint64_t firstRow(uint64_t chunk) const { return chunk * rowsPerChunk; }
+        MatrixShape shape(uint64_t chunk) const {
+            return {std::min(rowsPerChunk, tensor.rows - firstRow(chunk)), tensor.rowLength};
+        }
+    };
+    // One input of a reduction: the bytes of its values.
+    struct ReductionInput {
+        std::span<const std::byte> data;
+        DType dtype;
+    };
+    // A reduction shader with one workgroup per valuesPerWorkgroup values writing
+    // partialBytesPerWorkgroup bytes of float partials. Its bindings are the inputs' floats with
+    // the partials inserted at partialsBinding, then the first repeatedInputs inputs again; its
+    // push constant is the chunk's value count. fold(partials, count) gets every chunk's
+    // partials in order.
+    struct Reduction {
+        const ComputeKernel& kernel;
+        uint64_t valuesPerWorkgroup;
+        uint64_t partialBytesPerWorkgroup;
+        size_t partialsBinding;
+        size_t repeatedInputs;
+        std::function<void(std::span<const float> partials, uint64_t count)> fold;
+    };
+
     Slot& slotBuffers(size_t slot);
-    // Records what turns a chunk's uploaded bytes into float32 on the device (a copy, or the
-    // F16/BF16 conversion) and returns the buffer holding the floats; with `direct` (unified
-    // memory) shaders read the upload buffer itself.
-    VkBuffer recordToFloat(VkCommandBuffer command, Slot& slot, DType dtype, uint64_t count,
-                           bool direct);
+    // Uploads values first .. first + count - 1 of one input into the slot's staging buffer
+    // `input` and records what turns them into float32 on the device (a copy, or the F16/BF16
+    // conversion); returns the buffer holding the floats. With `direct` (unified memory) shaders
+    // read the upload buffer itself.
+    VkBuffer recordInput(VkCommandBuffer command, Slot& slot, size_t input,
+                         std::span<const std::byte> data, DType dtype, uint64_t first,
+                         uint64_t count, bool direct);
+    // Streams the inputs (of equal length) through a reduction chunk by chunk.
+    void reduce(std::span<const ReductionInput> inputs, const Reduction& reduction);
     // The range of a whole tensor (for formats with a tensor-wide scale), measured on the device.
     TensorRange tensorRange(std::span<const std::byte> data, DType dtype);
+    // Runs a format kernel's scan over the tensor and hands its outputs and state to the kernel.
+    void runScan(FormatKernel& kernel, const TensorScan& scan, std::span<const std::byte> data,
+                 DType dtype, const RowChunks& chunks);
+    // The buffer for binding 3 holding `bytes`, or `fallback` when there are none.
+    VkBuffer uploadChunkData(Slot& slot, std::span<const std::byte> bytes, VkBuffer fallback);
     QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,
                                 const Format& format, const ProgressFn& progress);
 
     std::shared_ptr<VulkanContext> context_;
     std::unique_ptr<KernelLibrary> kernels_;
+    std::unique_ptr<ChunkStream> stream_; // reused by every call: one call at a time
     uint64_t chunkBytes_ = 0;
     std::vector<std::unique_ptr<Slot>> slots_;
     double lastKernelSeconds_ = 0;
