@@ -25,7 +25,7 @@ public:
 
     ChunkStream(std::shared_ptr<VulkanContext> context, size_t slots = 2);
 
-    size_t slots() const { return slots_.size(); }
+    size_t slotCount() const { return slots_.size(); }
     CommandSlot& slot(size_t index) { return slots_[index]; }
 
     // Runs chunks 0..count-1 and collects every one before returning. Progress is reported in
