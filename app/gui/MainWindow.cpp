@@ -34,6 +34,7 @@
 #include <QMimeData>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScrollArea>
 #include <QSettings>
 #include <QSpinBox>
 #include <QStatusBar>
@@ -239,8 +240,14 @@ void MainWindow::createDocks() {
     QDockWidget* heatMap = addDock(tr("Error heat map"), QStringLiteral("heatMapDock"),
                                    views_->heatMapPanel(), Qt::RightDockWidgetArea);
     evaluationPanel_ = new EvaluationPanel;
+    // The panel is taller than a laptop screen leaves a dock: it scrolls rather than set the
+    // window's minimum height.
+    auto* evaluationScroll = new QScrollArea;
+    evaluationScroll->setWidget(evaluationPanel_);
+    evaluationScroll->setWidgetResizable(true);
+    evaluationScroll->setFrameShape(QFrame::NoFrame);
     QDockWidget* evaluation = addDock(tr("Evaluation"), QStringLiteral("evaluationDock"),
-                                      evaluationPanel_, Qt::RightDockWidgetArea);
+                                      evaluationScroll, Qt::RightDockWidgetArea);
     tabifyDockWidget(histogram, evaluation);
     // The data set used with a model is remembered for the next time that file opens.
     connect(evaluationPanel_, &EvaluationPanel::evaluated, this, [this] {
