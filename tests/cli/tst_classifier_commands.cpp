@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
+#include "common/CliRun.h"
 #include "common/TestData.h"
 
 #include <QRegularExpression>
@@ -11,18 +12,8 @@
 
 namespace {
 
-struct Run {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = bitlens::cli::runCommandLine(args, out, err);
-    return {status, out.str(), err.str()};
-}
+using bitlens::test::Run;
+using bitlens::test::run;
 
 void writeIdx(const QString& path, uint32_t magic, const std::vector<uint32_t>& dims,
               const std::vector<uint8_t>& data) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
+#include "common/CliRun.h"
 #include "common/TestData.h"
 #include "core/io/GgufWriter.h"
 
@@ -11,18 +12,8 @@
 
 namespace {
 
-struct Run {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    const int status = bitlens::cli::runCommandLine(args, out, err);
-    return {status, out.str(), err.str()};
-}
+using bitlens::test::Run;
+using bitlens::test::run;
 
 std::string shared(const char* relative) {
     return bitlens::test::sharedDataPath(relative).toStdString();

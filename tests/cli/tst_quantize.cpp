@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/Command.h"
+#include "common/CliRun.h"
 #include "common/TestData.h"
 
 #include <QTemporaryDir>
@@ -14,20 +15,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-Run run(std::vector<std::string> args) {
-    std::ostringstream out, err;
-    Run result;
-    result.status = runCommandLine(args, out, err);
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-}
+using bitlens::test::Run;
+using bitlens::test::run;
 
 std::string shared(const char* relative) {
     return bitlens::test::sharedDataPath(QString::fromUtf8(relative)).toStdString();

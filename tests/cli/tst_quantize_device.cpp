@@ -2,6 +2,7 @@
 // `quantize --device`: the same output on the CPU and on Vulkan, and the texts for a missing
 // device. Needs a Vulkan device (lavapipe in CI): without one the comparison fails.
 #include "cli/Command.h"
+#include "common/CliRun.h"
 #include "common/TestData.h"
 
 #include <QTest>
@@ -13,20 +14,8 @@ using nlohmann::json;
 
 namespace {
 
-struct Run {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-Run run(const std::vector<std::string>& args) {
-    std::ostringstream out, err;
-    Run result;
-    result.status = runCommandLine(args, out, err);
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-}
+using bitlens::test::Run;
+using bitlens::test::run;
 
 std::string stories() {
     return bitlens::test::sharedDataPath("llama2c/stories260K.bin").toStdString();

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QString>
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <map>
@@ -192,6 +193,27 @@ inline bool writeHuggingFace(const TinyLlama& model, const QString& folder,
         add("lm_head.weight", "output.weight");
     writer.write((folder + "/model.safetensors").toStdString());
     return true;
+}
+
+// dim 4, vocab 4: token t embeds as 2 * onehot(t) (RMS 1), every layer weight is zero (the
+// residual stream passes unchanged) and output row (t + 1) % 4 holds ln(3) / 2 at column t. So
+// after token t the logits are ln(3) / sqrt(1 + eps) for token t + 1 and 0 for the others,
+// whatever came before: a model whose numbers can be worked out by hand.
+inline TinyLlama bigramLlama(uint64_t seqLen = TinyLlama{}.seqLen) {
+    TinyLlama model;
+    model.dim = 4;
+    model.hiddenDim = 4;
+    model.layers = 1;
+    model.heads = 2;
+    model.kvHeads = 1;
+    model.vocab = 4;
+    model.seqLen = seqLen;
+    model.zero();
+    for (uint64_t t = 0; t < 4; ++t) {
+        model.weights["token_embd.weight"][t * 4 + t] = 2.0f;
+        model.weights["output.weight"][((t + 1) % 4) * 4 + t] = float(std::log(3.0) / 2.0);
+    }
+    return model;
 }
 
 } // namespace bitlens::test

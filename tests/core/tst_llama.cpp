@@ -35,25 +35,6 @@ double largestDifference(const std::vector<float>& a, const std::vector<float>& 
     return largest;
 }
 
-// dim 4, vocab 4: token t embeds as 2 * onehot(t) (RMS 1), every layer weight is zero (the
-// residual stream passes unchanged) and output row (t + 1) % 4 holds ln(3) / 2 at column t. So
-// after token t the logits are ln(3) / sqrt(1 + eps) for token t + 1 and 0 for the others.
-TinyLlama bigramModel() {
-    TinyLlama model;
-    model.dim = 4;
-    model.hiddenDim = 4;
-    model.layers = 1;
-    model.heads = 2;
-    model.kvHeads = 1;
-    model.vocab = 4;
-    model.zero();
-    for (uint64_t t = 0; t < 4; ++t) {
-        model.weights["token_embd.weight"][t * 4 + t] = 2.0f;
-        model.weights["output.weight"][((t + 1) % 4) * 4 + t] = float(std::log(3.0) / 2.0);
-    }
-    return model;
-}
-
 QString writeConfigFolder(const QTemporaryDir& dir, const nlohmann::json& changes) {
     TinyLlama model;
     model.randomize(7);
@@ -99,7 +80,7 @@ private slots:
     void handBuiltBigramLogits() {
         QTemporaryDir dir;
         const QString path = dir.filePath("bigram.gguf");
-        bitlens::test::writeGguf(bigramModel(), path);
+        bitlens::test::writeGguf(bitlens::test::bigramLlama(), path);
         const std::vector<int32_t> tokens = {1, 3, 0, 0, 2};
         const std::vector<float> logits = logitsOf(path, tokens);
         QCOMPARE(logits.size(), size_t(5 * 4));

@@ -16,25 +16,6 @@ using bitlens::test::TinyLlama;
 
 namespace {
 
-// The bigram model of tst_llama: after token t the next-token logits are a = ln(3)/sqrt(1+eps)
-// for (t + 1) % 4 and 0 for the other three tokens, whatever came before.
-TinyLlama bigramModel() {
-    TinyLlama model;
-    model.dim = 4;
-    model.hiddenDim = 4;
-    model.layers = 1;
-    model.heads = 2;
-    model.kvHeads = 1;
-    model.vocab = 4;
-    model.seqLen = 64;
-    model.zero();
-    for (uint64_t t = 0; t < 4; ++t) {
-        model.weights["token_embd.weight"][t * 4 + t] = 2.0f;
-        model.weights["output.weight"][((t + 1) % 4) * 4 + t] = float(std::log(3.0) / 2.0);
-    }
-    return model;
-}
-
 const double kHigh = std::log(3.0) / std::sqrt(1.0 + 1e-5);
 const double kLikely = std::exp(kHigh) / (std::exp(kHigh) + 3); // p of (t + 1) % 4
 const double kUnlikely = 1 / (std::exp(kHigh) + 3);             // p of each other token
@@ -94,7 +75,7 @@ private slots:
 
     void bigramPerplexityByHand() {
         QTemporaryDir dir;
-        bitlens::test::writeGguf(bigramModel(), dir.filePath("m.gguf"));
+        bitlens::test::writeGguf(bitlens::test::bigramLlama(64), dir.filePath("m.gguf"));
         const auto checkpoint = openCheckpoint(dir.filePath("m.gguf").toStdString());
         PerplexityEvaluator evaluator(*checkpoint);
         QCOMPARE(evaluator.defaultContextLength(), uint64_t(64));
@@ -125,7 +106,7 @@ private slots:
 
     void bigramAgainstUniform() {
         QTemporaryDir dir;
-        bitlens::test::writeGguf(bigramModel(), dir.filePath("m.gguf"));
+        bitlens::test::writeGguf(bitlens::test::bigramLlama(64), dir.filePath("m.gguf"));
         const auto checkpoint = openCheckpoint(dir.filePath("m.gguf").toStdString());
         PerplexityEvaluator evaluator(*checkpoint);
         const PerplexityComparison result = evaluator.compare(kStream, 0, {8, 0}, UniformOutput());

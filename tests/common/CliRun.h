@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include "cli/Command.h"
+
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace bitlens::test {
+
+// What one `bitlens-cli ARGS...` run gave: the exit status and everything printed.
+struct Run {
+    int status = 0;
+    std::string out;
+    std::string err;
+};
+
+// Runs the command line in-process, as bitlens-cli's main() would.
+inline Run run(const std::vector<std::string>& args) {
+    std::ostringstream out;
+    std::ostringstream err;
+    const int status = cli::runCommandLine(args, out, err);
+    return {status, out.str(), err.str()};
+}
+
+} // namespace bitlens::test
