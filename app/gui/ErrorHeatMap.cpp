@@ -117,16 +117,25 @@ ErrorHeatMap::ErrorHeatMap(QWidget* parent)
     });
 }
 
-void ErrorHeatMap::setMatrix(std::span<const float> original, std::span<const float> dequantized,
-                             MatrixShape shape) {
+ErrorHeatMap::Grid ErrorHeatMap::reduce(std::span<const float> original,
+                                        std::span<const float> dequantized, MatrixShape shape) {
     if (original.size() != shape.elements() || dequantized.size() != shape.elements())
         throw Error("error heat map: " + std::to_string(shape.rows) + " x " +
                     std::to_string(shape.rowLength) + " matrix but " +
                     std::to_string(original.size()) + " original and " +
                     std::to_string(dequantized.size()) + " dequantized values");
+    return shape.elements() == 0 ? Grid{} : reduceMatrix(original, dequantized, shape);
+}
+
+void ErrorHeatMap::setGrid(Grid grid, MatrixShape shape) {
     shape_ = shape;
-    source_ = shape.elements() == 0 ? Grid{} : reduceMatrix(original, dequantized, shape);
+    source_ = std::move(grid);
     showGrid();
+}
+
+void ErrorHeatMap::setMatrix(std::span<const float> original, std::span<const float> dequantized,
+                             MatrixShape shape) {
+    setGrid(reduce(original, dequantized, shape), shape);
 }
 
 void ErrorHeatMap::setReduction(Reduction reduction) {

@@ -46,6 +46,12 @@ public:
         std::vector<uint64_t> count;
     };
 
+    // setMatrix in two steps: reduce() touches no widget and may run on a worker thread;
+    // setGrid() then shows its grid (GUI thread). reduce() throws as setMatrix does.
+    static Grid reduce(std::span<const float> original, std::span<const float> dequantized,
+                       MatrixShape shape);
+    void setGrid(Grid grid, MatrixShape shape);
+
 private:
     // Cells shown: the source grid, at most one cell per pixel of the axis rect.
     QSize displaySize() const;

@@ -123,6 +123,7 @@ MainWindow::MainWindow(QWidget* parent)
                     results, failures);
             });
     connect(views_, &TensorViews::compareRequested, this, &MainWindow::compareSelectedTensor);
+    connect(views_, &TensorViews::resultShown, this, &MainWindow::selectionShown);
     showSummary();
     restoreSettings();
 }
@@ -323,12 +324,7 @@ void MainWindow::showSelectedTensor() {
 
 void MainWindow::showSelectionResult(const SharedQuantResult& result) {
     selectionProgress_->hide();
-    try {
-        views_->showResult(result);
-    } catch (const std::exception& error) {
-        views_->showMessage(QString::fromUtf8(error.what()));
-    }
-    emit selectionShown(result->tensorIndex);
+    views_->showResult(result); // selectionShown follows from TensorViews::resultShown
 }
 
 void MainWindow::showSelectionFailure(int tensorIndex, const QString& formatId,

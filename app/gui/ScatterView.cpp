@@ -75,19 +75,26 @@ bool ScatterView::showsDensity() const {
     return density_->visible();
 }
 
-void ScatterView::setPoints(std::span<const float> original, std::span<const float> dequantized) {
+QSize ScatterView::densityCells() const {
+    // The widget's size is known before its first layout, the axis rect's is not.
+    return {std::clamp(width() / 2, kMinDensityCells, kMaxDensityCells),
+            std::clamp(height() / 2, kMinDensityCells, kMaxDensityCells)};
+}
+
+ScatterView::Points ScatterView::prepare(std::span<const float> original,
+                                         std::span<const float> dequantized, QSize densityCells) {
     if (original.size() != dequantized.size())
         throw Error("scatter: " + std::to_string(original.size()) + " original and " +
                     std::to_string(dequantized.size()) + " dequantized values");
     const Extent extent = extentOf(original, dequantized);
-    const bool dense = extent.finitePairs > kScatterPointLimit;
-    scatter_->data()->clear();
-    density_->data()->clear();
-    if (dense) {
-        // The widget's size is known before its first layout, the axis rect's is not.
-        const int columns = std::clamp(width() / 2, kMinDensityCells, kMaxDensityCells);
-        const int rows = std::clamp(height() / 2, kMinDensityCells, kMaxDensityCells);
-        std::vector<double> counts(size_t(columns) * size_t(rows), 0.0);
+    Points points;
+    points.low = extent.low;
+    points.high = extent.high;
+    points.dense = extent.finitePairs > kScatterPointLimit;
+    if (points.dense) {
+        points.columns = densityCells.width();
+        points.rows = densityCells.height();
+        points.counts.assign(size_t(points.columns) * size_t(points.rows), 0.0);
         const double span = extent.high - extent.low;
         auto cellOf = [&](float value, int cells) {
             return std::min(int((double(value) - extent.low) / span * cells), cells - 1);
@@ -95,41 +102,54 @@ void ScatterView::setPoints(std::span<const float> original, std::span<const flo
         for (size_t i = 0; i < original.size(); ++i) {
             if (!std::isfinite(original[i]) || !std::isfinite(dequantized[i]))
                 continue;
-            counts[size_t(cellOf(dequantized[i], rows)) * size_t(columns) +
-                   size_t(cellOf(original[i], columns))] += 1;
+            points.counts[size_t(cellOf(dequantized[i], points.rows)) * size_t(points.columns) +
+                          size_t(cellOf(original[i], points.columns))] += 1;
         }
+    } else {
+        for (size_t i = 0; i < original.size(); ++i) {
+            if (!std::isfinite(original[i]) || !std::isfinite(dequantized[i]))
+                continue;
+            points.keys.push_back(original[i]);
+            points.values.push_back(dequantized[i]);
+        }
+    }
+    return points;
+}
+
+void ScatterView::setPoints(std::span<const float> original, std::span<const float> dequantized) {
+    show(prepare(original, dequantized, densityCells()));
+}
+
+void ScatterView::show(const Points& points) {
+    scatter_->data()->clear();
+    density_->data()->clear();
+    if (points.dense) {
         // QCPColorMapData ranges are the centres of the outer cells.
-        const double cellWidth = span / columns;
-        const double cellHeight = span / rows;
+        const double span = points.high - points.low;
+        const double cellWidth = span / points.columns;
+        const double cellHeight = span / points.rows;
         auto* data = density_->data();
-        data->setSize(columns, rows);
-        data->setRange(QCPRange(extent.low + cellWidth / 2, extent.high - cellWidth / 2),
-                       QCPRange(extent.low + cellHeight / 2, extent.high - cellHeight / 2));
+        data->setSize(points.columns, points.rows);
+        data->setRange(QCPRange(points.low + cellWidth / 2, points.high - cellWidth / 2),
+                       QCPRange(points.low + cellHeight / 2, points.high - cellHeight / 2));
         double most = 1;
-        for (int row = 0; row < rows; ++row)
-            for (int column = 0; column < columns; ++column) {
-                const double count = counts[size_t(row) * size_t(columns) + size_t(column)];
+        for (int row = 0; row < points.rows; ++row)
+            for (int column = 0; column < points.columns; ++column) {
+                const double count =
+                    points.counts[size_t(row) * size_t(points.columns) + size_t(column)];
                 most = std::max(most, count);
                 data->setCell(column, row, count > 0 ? count : std::nan(""));
             }
         density_->setDataRange(QCPRange(1, std::max(most, 10.0)));
     } else {
-        QVector<double> keys;
-        QVector<double> values;
-        for (size_t i = 0; i < original.size(); ++i) {
-            if (!std::isfinite(original[i]) || !std::isfinite(dequantized[i]))
-                continue;
-            keys.push_back(original[i]);
-            values.push_back(dequantized[i]);
-        }
-        scatter_->setData(keys, values);
+        scatter_->setData(points.keys, points.values);
     }
-    density_->setVisible(dense);
-    colorScale_->setVisible(dense);
-    scatter_->setVisible(!dense);
-    const double margin = 0.02 * (extent.high - extent.low);
-    plot_->xAxis->setRange(extent.low - margin, extent.high + margin);
-    plot_->yAxis->setRange(extent.low - margin, extent.high + margin);
+    density_->setVisible(points.dense);
+    colorScale_->setVisible(points.dense);
+    scatter_->setVisible(!points.dense);
+    const double margin = 0.02 * (points.high - points.low);
+    plot_->xAxis->setRange(points.low - margin, points.high + margin);
+    plot_->yAxis->setRange(points.low - margin, points.high + margin);
     plot_->replot(QCustomPlot::rpQueuedReplot);
 }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include <QSize>
+#include <QVector>
 #include <QWidget>
 #include <span>
 
@@ -26,8 +28,26 @@ public:
 
     explicit ScatterView(QWidget* parent = nullptr);
 
+    // What the view draws, computed from the values without touching any widget: prepare() may
+    // run on a worker thread, show() then runs on the GUI thread.
+    struct Points {
+        double low = -1;
+        double high = 1;
+        bool dense = false;
+        int columns = 0; // density grid, when dense
+        int rows = 0;
+        std::vector<double> counts; // rows x columns, row-major
+        QVector<double> keys;       // the dots, when not dense
+        QVector<double> values;
+    };
     // Pairs where either value is not finite are skipped. Throws Error when the sizes differ.
-    // Keeps nothing of the spans.
+    // `densityCells` is the grid densityCells() gives for the widget's size.
+    static Points prepare(std::span<const float> original, std::span<const float> dequantized,
+                          QSize densityCells);
+    void show(const Points& points);
+    // The density grid for the widget's current size (resize the view first).
+    QSize densityCells() const;
+    // prepare() and show() in one step. Keeps nothing of the spans.
     void setPoints(std::span<const float> original, std::span<const float> dequantized);
 
     bool showsDensity() const;

@@ -12,6 +12,7 @@
 #include "gui/InspectBlock.h"
 #include "gui/ScatterView.h"
 
+#include <QFutureWatcher>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -19,6 +20,7 @@
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QVBoxLayout>
+#include <QtConcurrent/QtConcurrentRun>
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -141,6 +143,7 @@ void TensorViews::setCaptions(const QString& text) {
 }
 
 void TensorViews::showMessage(const QString& message) {
+    ++generation_;
     result_.reset();
     format_.reset();
     histogram_->setOriginal({});
@@ -155,25 +158,69 @@ void TensorViews::showMessage(const QString& message) {
     setCaptions(message);
 }
 
+// The plot data of one result: every pass over all of its values, done off the GUI thread.
+struct TensorViews::Prepared {
+    HistogramSeries original;
+    HistogramSeries dequantized;
+    ErrorHistogram errors;
+    ScatterView::Points points;
+    ErrorHeatMap::Grid grid;
+    QString error; // when preparing failed
+};
+
 void TensorViews::showResult(const SharedQuantResult& result) {
+    const int generation = ++generation_;
+    const TensorInfo& tensor = result->checkpoint->tensors()[size_t(result->tensorIndex)];
+    setCaptions(
+        tr("Preparing the plots of %1 in %2…")
+            .arg(QString::fromStdString(tensor.name), QString::fromStdString(result->formatId())));
+    auto* watcher = new QFutureWatcher<std::shared_ptr<Prepared>>(this);
+    connect(watcher, &QFutureWatcher<std::shared_ptr<Prepared>>::finished, this,
+            [this, watcher, generation, result] {
+                watcher->deleteLater();
+                if (generation != generation_)
+                    return; // a newer result or message owns the views
+                const std::shared_ptr<Prepared> prepared = watcher->result();
+                if (!prepared->error.isEmpty())
+                    showMessage(prepared->error);
+                else
+                    applyResult(result, *prepared);
+                emit resultShown(result->tensorIndex);
+            });
+    watcher->setFuture(QtConcurrent::run(
+        [result, cells = scatter_->densityCells()]() -> std::shared_ptr<Prepared> {
+            auto prepared = std::make_shared<Prepared>();
+            try {
+                const std::vector<float>& original = result->original;
+                const std::vector<float>& dequantized = result->quantized.dequantized;
+                // Bins as core chooses them (symmetric over the weights, Freedman-Diaconis
+                // width); the dequantized values are counted in the same bins.
+                const HistogramBins bins = chooseHistogramBins(original);
+                prepared->original =
+                    HistogramSeries::count(original, bins.low, bins.high, int(bins.count));
+                prepared->dequantized =
+                    HistogramSeries::count(dequantized, bins.low, bins.high, int(bins.count));
+                prepared->errors = bitlens::errorHistogram(original, dequantized,
+                                                           errorLimit({result}), kErrorBins);
+                prepared->points = ScatterView::prepare(original, dequantized, cells);
+                prepared->grid =
+                    ErrorHeatMap::reduce(original, dequantized, result->quantized.shape);
+            } catch (const std::exception& error) {
+                prepared->error = QString::fromUtf8(error.what());
+            }
+            return prepared;
+        }));
+}
+
+void TensorViews::applyResult(const SharedQuantResult& result, const Prepared& prepared) {
     result_ = result;
     format_ = makeFormat(result->formatId());
-    const std::vector<float>& original = result->original;
-    const std::vector<float>& dequantized = result->quantized.dequantized;
-
-    // Bins as core chooses them (symmetric over the weights, Freedman-Diaconis width); the
-    // dequantized values are counted in the same bins.
-    const HistogramBins bins = chooseHistogramBins(original);
-    histogram_->setOriginal(HistogramSeries::count(original, bins.low, bins.high, int(bins.count)));
-    histogram_->setDequantized(
-        HistogramSeries::count(dequantized, bins.low, bins.high, int(bins.count)));
+    histogram_->setOriginal(prepared.original);
+    histogram_->setDequantized(prepared.dequantized);
     histogram_->resetZoom();
-
-    errorHistogram_->setErrorHistogram(
-        bitlens::errorHistogram(original, dequantized, errorLimit({result}), kErrorBins));
-    scatter_->setPoints(original, dequantized);
-    heatMap_->setMatrix(original, dequantized, result->quantized.shape);
-
+    errorHistogram_->setErrorHistogram(prepared.errors);
+    scatter_->show(prepared.points);
+    heatMap_->setGrid(prepared.grid, result->quantized.shape);
     const int groups = int(std::min<uint64_t>(
         inspectableBlockCount(*format_, result->quantized.shape), std::numeric_limits<int>::max()));
     histogram_->setGroupCount(groups);

@@ -42,7 +42,11 @@ public:
     explicit TensorViews(QObject* parent = nullptr);
     ~TensorViews() override;
 
-    // Fills every view but the comparison from this result. Group and block 0 are shown.
+    // Fills every view but the comparison from this result; group and block 0 are shown. The
+    // plot data (histograms, density grid, heat-map grid: passes over every value) is prepared
+    // on a worker thread, so a 100M-value tensor does not freeze the window; resultShown()
+    // follows once the views show it. A newer showResult() or showMessage() replaces a result
+    // still being prepared.
     void showResult(const SharedQuantResult& result);
     // Empties the views and shows the message in every caption (a failure, the reason a tensor
     // is kept, "Quantizing…").
@@ -79,11 +83,16 @@ public:
 signals:
     // The user pressed Compare (or Return in the format list).
     void compareRequested();
+    // The views show the result of showResult() for this tensor (or why they cannot).
+    void resultShown(int tensorIndex);
 
 private:
+    struct Prepared;
     void setCaptions(const QString& text);
+    void applyResult(const SharedQuantResult& result, const Prepared& prepared);
 
     SharedQuantResult result_;
+    int generation_ = 0; // of the latest showResult()/showMessage(): older preparations are dropped
     std::shared_ptr<const Format> format_;
     QList<QLabel*> captions_;
     QLabel* compareCaption_;
