@@ -4,6 +4,7 @@
 #include "core/recipe/SizePlan.h"
 #include "core/recipe/TensorKind.h"
 #include "core/util/HumanText.h"
+#include "gui/Appearance.h"
 #include "gui/CheckpointDocument.h"
 #include "gui/EvaluationPanel.h"
 #include "gui/FormatDelegate.h"
@@ -16,6 +17,7 @@
 #include "gui/TensorViews.h"
 
 #include <QAction>
+#include <QActionGroup>
 #include <QCloseEvent>
 #include <QComboBox>
 #include <QDir>
@@ -53,6 +55,7 @@ const QString kGeometryKey = QStringLiteral("mainWindow/geometry");
 const QString kStateKey = QStringLiteral("mainWindow/state");
 const QString kTableKey = QStringLiteral("mainWindow/layerTable");
 const QString kDirectoryKey = QStringLiteral("mainWindow/lastDirectory");
+const QString kAppearanceKey = QStringLiteral("mainWindow/appearance");
 const QString kRecipeDirectoryKey = QStringLiteral("mainWindow/lastRecipeDirectory");
 
 // The evaluation data fields last used with the model at `path`.
@@ -464,6 +467,22 @@ void MainWindow::createMenus() {
         filterEdit_->selectAll();
     });
     filter->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_F));
+    QMenu* appearanceMenu = viewMenu->addMenu(tr("&Appearance"));
+    auto* appearances = new QActionGroup(this);
+    const std::pair<Appearance, QString> choices[] = {{Appearance::System, tr("&System")},
+                                                      {Appearance::Light, tr("&Light")},
+                                                      {Appearance::Dark, tr("&Dark")}};
+    const Appearance current = appearanceFromKey(QSettings().value(kAppearanceKey).toString());
+    for (const auto& [appearance, label] : choices) {
+        QAction* action = appearanceMenu->addAction(label, this, [appearance] {
+            applyAppearance(appearance);
+            QSettings().setValue(kAppearanceKey, appearanceKey(appearance));
+        });
+        action->setObjectName(QStringLiteral("appearance-") + appearanceKey(appearance));
+        action->setCheckable(true);
+        action->setChecked(appearance == current);
+        appearances->addAction(action);
+    }
 
     QMenu* quantizeMenu = menuBar()->addMenu(tr("&Quantize"));
     quantizeAllAction_ =
@@ -478,6 +497,9 @@ void MainWindow::createMenus() {
 
 void MainWindow::restoreSettings() {
     const QSettings settings;
+    if (const Appearance appearance = appearanceFromKey(settings.value(kAppearanceKey).toString());
+        appearance != Appearance::System)
+        applyAppearance(appearance);
     if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
         resize(1100, 720);
     restoreState(settings.value(kStateKey).toByteArray());

@@ -5,7 +5,9 @@
 #include "gui/LayerTableModel.h"
 #include "gui/MainWindow.h"
 #include "gui/RecentFiles.h"
+#include "gui/ThemedPlot.h"
 
+#include <QAction>
 #include <QApplication>
 #include <QComboBox>
 #include <QLabel>
@@ -22,6 +24,7 @@
 #include <QTemporaryDir>
 #include <QTest>
 #include <QUrl>
+#include <qcustomplot.h>
 
 using bitlens::app::CheckpointDocument;
 using bitlens::app::MainWindow;
@@ -263,6 +266,26 @@ private slots:
         QCOMPARE(formatOfFirstRow(), QString("q8_0"));
         QTest::keyClick(&window, Qt::Key_Z, Qt::ControlModifier | Qt::ShiftModifier);
         QCOMPARE(totals->text(), nf4);
+    }
+
+    // View > Appearance switches the whole application's palette, the plots follow it, and the
+    // choice is remembered.
+    void appearanceSwitchesPalettes() {
+        const QPalette desktop = QApplication::palette();
+        MainWindow window;
+        window.show();
+        auto* plot = window.findChild<bitlens::ThemedPlot*>();
+        QVERIFY(plot);
+        window.findChild<QAction*>("appearance-dark")->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() < 80);
+        QTRY_VERIFY(plot->xAxis->tickLabelColor().lightness() > 180);
+        QCOMPARE(QSettings().value("mainWindow/appearance").toString(), QString("dark"));
+        window.findChild<QAction*>("appearance-light")->trigger();
+        QVERIFY(QApplication::palette().color(QPalette::Window).lightness() > 200);
+        QTRY_VERIFY(plot->xAxis->tickLabelColor().lightness() < 80);
+        window.findChild<QAction*>("appearance-system")->trigger();
+        QCOMPARE(QApplication::palette().color(QPalette::Window), desktop.color(QPalette::Window));
+        QCOMPARE(QSettings().value("mainWindow/appearance").toString(), QString("system"));
     }
 
 private:
