@@ -10,8 +10,8 @@
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
 #include "common.glsl"
-#include "reference_math.glsl"
 #include "ggml_rounding.glsl"
+#include "reference_math.glsl"
 
 #if defined(Q2_K)
 #define ASYMMETRIC 1
@@ -108,7 +108,7 @@ uint levelAt(float iscale, float value, float lowest) {
         precise float sum = 0.0;                                                                   \
         for (uint i = 0u; i < SUB_LENGTH; ++i) {                                                   \
             precise float diff = scale * float(levels[i]) + offset - x[i];                         \
-            precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                   \
+            precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                    \
             sum += weight[i] * term;                                                               \
         }                                                                                          \
         result = sum;                                                                              \
@@ -145,8 +145,8 @@ float fitScaleAndMin(out float offset) {
     WEIGHTED_ERROR(bestError, scale, lowest, level)
 
     for (int step = 0; step <= SWEEP_STEPS; ++step) {
-        precise float numerator = (SWEEP_RMIN + uintBitsToFloat(0x3dcccccdu) * float(step)) +
-                                  float(NMAX);
+        precise float numerator =
+            (SWEEP_RMIN + uintBitsToFloat(0x3dcccccdu) * float(step)) + float(NMAX);
         range = highest - lowest; // lowest moves with every better fit, as on the CPU
         iscale = exactDivide(numerator, range);
         precise float sumL = 0.0;
@@ -444,8 +444,8 @@ void main() {
         float largestScale = 0.0;
         float largestMin = 0.0;
         for (uint j = 0u; j < SUB_BLOCKS; ++j) {
-            largestScale = fittedScale[codes + j] > largestScale ? fittedScale[codes + j]
-                                                                 : largestScale;
+            largestScale =
+                fittedScale[codes + j] > largestScale ? fittedScale[codes + j] : largestScale;
             largestMin = fittedMin[codes + j] > largestMin ? fittedMin[codes + j] : largestMin;
         }
         const uint scaleCode = unsignedCode(largestScale, fittedScale[lane]);

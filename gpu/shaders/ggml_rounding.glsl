@@ -19,7 +19,7 @@ int nearestIntOfQuotient(float a, float b) {
     const float magnitude = abs(q);
     const float divisor = abs(b);
     if (magnitude < 2097152.0 && divisor >= uintBitsToFloat(0x00800000u) && // 2^21, 2^-126
-        divisor <= uintBitsToFloat(0x7e800000u)) {                           // 2^126
+        divisor <= uintBitsToFloat(0x7e800000u)) {                          // 2^126
         const float gap = uintBitsToFloat(floatBitsToUint(magnitude) & 0x7f800000u) *
                           1.1920928955078125e-7; // ulp(q) = 2^(exponent - 23)
         precise float fraction = magnitude - floor(magnitude);

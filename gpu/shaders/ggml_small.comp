@@ -9,8 +9,8 @@
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
-#include "reference_math.glsl"
 #include "ggml_rounding.glsl"
+#include "reference_math.glsl"
 
 #if defined(Q4_0)
 #define BITS 4
@@ -76,8 +76,8 @@ void storeNibbles(uint at, int levels[32]) {
 }
 
 #if defined(IQ4_NL)
-const int kCodeBook[16] = int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69,
-                                  89, 113);
+const int kCodeBook[16] =
+    int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
 
 // Index of the code-book entry nearest to v; ties go to the upper entry. The CPU's binary search
 // as a scan without branches: between the outer entries, `high` is the first entry above v.

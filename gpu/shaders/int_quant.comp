@@ -123,12 +123,12 @@ float valueOfField(uint field, Scale s) {
 // start + the squared errors of values[first .. first + length - 1], added in order.
 float squaredError(uint first, uint length, Scale s, float start) {
     precise float sum = start;
-#define ADD_SQUARE(k)                                                                         \
-    {                                                                                         \
-        const float value = values[first + i + k];                                            \
-        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;        \
-        precise float square = difference * difference;                                       \
-        sum = sum + square;                                                                   \
+#define ADD_SQUARE(k)                                                                              \
+    {                                                                                              \
+        const float value = values[first + i + k];                                                 \
+        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;             \
+        precise float square = difference * difference;                                            \
+        sum = sum + square;                                                                        \
     }
     uint i = 0u;
     for (; i + 8u <= length; i += 8u) {
@@ -143,11 +143,11 @@ float squaredError(uint first, uint length, Scale s, float start) {
 void unitRange(uint first, uint length, out float lo, out float hi) {
     lo = 0.0;
     hi = 0.0;
-#define FOLD_RANGE(k)                                                                         \
-    {                                                                                         \
-        const float value = values[first + i + k];                                            \
-        lo = stdMin(lo, value);                                                               \
-        hi = stdMax(hi, value);                                                               \
+#define FOLD_RANGE(k)                                                                              \
+    {                                                                                              \
+        const float value = values[first + i + k];                                                 \
+        lo = stdMin(lo, value);                                                                    \
+        hi = stdMax(hi, value);                                                                    \
     }
     uint i = 0u;
     for (; i + 8u <= length; i += 8u) {
@@ -166,32 +166,32 @@ void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
     for (uint group = 0u; group * 8u < fields; ++group) {
         uint low = 0u;
         uint high = 0u;
-#define GATHER_FIELD(k)                                                                       \
-    {                                                                                         \
-        const uint f = group * 8u + k;                                                        \
-        if (f < fields) {                                                                     \
-            uint field;                                                                       \
-            if (f < offset) {                                                                 \
-                field = uint(s.zero);                                                         \
-            } else {                                                                          \
-                field = fieldOf(codeOf(values[first + f - offset], s));                       \
-                dequantized[first + f - offset] = valueOfField(field, s);                     \
-            }                                                                                 \
-            const uint bit = k * UBITS;                                                        \
-            if (bit < 32u) {                                                                  \
-                low |= field << bit;                                                          \
-                if (bit + UBITS > 32u)                                                         \
-                    high |= field >> (32u - bit);                                             \
-            } else {                                                                          \
-                high |= field << (bit - 32u);                                                 \
-            }                                                                                 \
-        }                                                                                     \
+#define GATHER_FIELD(k)                                                                            \
+    {                                                                                              \
+        const uint f = group * 8u + k;                                                             \
+        if (f < fields) {                                                                          \
+            uint field;                                                                            \
+            if (f < offset) {                                                                      \
+                field = uint(s.zero);                                                              \
+            } else {                                                                               \
+                field = fieldOf(codeOf(values[first + f - offset], s));                            \
+                dequantized[first + f - offset] = valueOfField(field, s);                          \
+            }                                                                                      \
+            const uint bit = k * UBITS;                                                            \
+            if (bit < 32u) {                                                                       \
+                low |= field << bit;                                                               \
+                if (bit + UBITS > 32u)                                                             \
+                    high |= field >> (32u - bit);                                                  \
+            } else {                                                                               \
+                high |= field << (bit - 32u);                                                      \
+            }                                                                                      \
+        }                                                                                          \
     }
         EIGHT(GATHER_FIELD)
         const uint bytes = min(UBITS, ((fields - group * 8u) * UBITS + 7u) / 8u);
         const uint base = at + group * UBITS;
-#define WRITE_BYTE(k)                                                                         \
-    if (k < bytes)                                                                            \
+#define WRITE_BYTE(k)                                                                              \
+    if (k < bytes)                                                                                 \
         packed[base + k] = uint8_t(((k < 4u ? low >> (8u * k) : high >> (8u * (k - 4u)))) & 0xffu);
         EIGHT(WRITE_BYTE)
     }
@@ -205,9 +205,8 @@ void main() {
         const uint k = gl_WorkGroupID.x * 8u + gl_LocalInvocationID.x;
         if (gl_LocalInvocationID.x < 8u && k < CANDIDATES) {
             const Scale candidate = Scale(search[k], search[CANDIDATES + k]);
-            search[2u * CANDIDATES + k] =
-                squaredError(0u, parameters.rows * parameters.rowLength, candidate,
-                             search[2u * CANDIDATES + k]);
+            search[2u * CANDIDATES + k] = squaredError(0u, parameters.rows * parameters.rowLength,
+                                                       candidate, search[2u * CANDIDATES + k]);
         }
         return;
     }
