@@ -59,14 +59,17 @@ void conv2dForward(std::span<const float> in, ImageShape inShape, const Window2D
 
 namespace {
 
-// For each output cell: visit(outCell, inCell, first) for every real (unpadded) input cell of its
-// window, then finish(outCell, realCellCount).
-template <typename Visit, typename Finish>
-void poolWindows(ImageShape inShape, const Window2D& window, const WindowGeometry& geometry,
-                 Visit visit, Finish finish) {
+// For each output cell: combines the channel vectors of every real (unpadded) input cell of its
+// window into the output cell (the first cell is copied, later ones merged by combine(kept, new)),
+// then finish(outputCellValues, realCellCount).
+template <typename Combine, typename Finish>
+void poolWindows(std::span<const float> in, ImageShape inShape, const Window2D& window,
+                 const WindowGeometry& geometry, std::span<float> out, Combine combine,
+                 Finish finish) {
+    const uint64_t channels = inShape.channels;
     for (uint64_t oy = 0; oy < geometry.outHeight; ++oy) {
         for (uint64_t ox = 0; ox < geometry.outWidth; ++ox) {
-            const uint64_t outCell = oy * geometry.outWidth + ox;
+            float* target = out.data() + (oy * geometry.outWidth + ox) * channels;
             uint64_t cells = 0;
             for (uint64_t ky = 0; ky < window.height; ++ky) {
                 const int64_t iy = int64_t(oy * window.strideY + ky) - geometry.padTop;
@@ -76,11 +79,14 @@ void poolWindows(ImageShape inShape, const Window2D& window, const WindowGeometr
                     const int64_t ix = int64_t(ox * window.strideX + kx) - geometry.padLeft;
                     if (ix < 0 || ix >= int64_t(inShape.width))
                         continue;
-                    visit(outCell, uint64_t(iy) * inShape.width + uint64_t(ix), cells == 0);
+                    const float* source =
+                        in.data() + (uint64_t(iy) * inShape.width + uint64_t(ix)) * channels;
+                    for (uint64_t c = 0; c < channels; ++c)
+                        target[c] = cells == 0 ? source[c] : combine(target[c], source[c]);
                     ++cells;
                 }
             }
-            finish(outCell, cells);
+            finish(std::span<float>(target, channels), cells);
         }
     }
 }
@@ -89,37 +95,22 @@ void poolWindows(ImageShape inShape, const Window2D& window, const WindowGeometr
 
 void maxPool2d(std::span<const float> in, ImageShape inShape, const Window2D& window,
                const WindowGeometry& geometry, std::span<float> out) {
-    const uint64_t channels = inShape.channels;
     poolWindows(
-        inShape, window, geometry,
-        [&](uint64_t outCell, uint64_t inCell, bool first) {
-            float* target = out.data() + outCell * channels;
-            const float* source = in.data() + inCell * channels;
-            for (uint64_t c = 0; c < channels; ++c)
-                target[c] = first ? source[c] : std::max(target[c], source[c]);
-        },
-        [&](uint64_t outCell, uint64_t cells) {
+        in, inShape, window, geometry, out,
+        [](float kept, float value) { return std::max(kept, value); },
+        [](std::span<float> cell, uint64_t cells) {
             if (cells == 0) // a window entirely in padding (cannot happen with TF geometry)
-                std::fill_n(out.data() + outCell * channels, channels,
-                            -std::numeric_limits<float>::infinity());
+                std::fill(cell.begin(), cell.end(), -std::numeric_limits<float>::infinity());
         });
 }
 
 void averagePool2d(std::span<const float> in, ImageShape inShape, const Window2D& window,
                    const WindowGeometry& geometry, std::span<float> out) {
-    const uint64_t channels = inShape.channels;
     poolWindows(
-        inShape, window, geometry,
-        [&](uint64_t outCell, uint64_t inCell, bool first) {
-            float* target = out.data() + outCell * channels;
-            const float* source = in.data() + inCell * channels;
-            for (uint64_t c = 0; c < channels; ++c)
-                target[c] = first ? source[c] : target[c] + source[c];
-        },
-        [&](uint64_t outCell, uint64_t cells) {
-            float* target = out.data() + outCell * channels;
-            for (uint64_t c = 0; c < channels; ++c)
-                target[c] = cells ? target[c] / float(cells) : 0.0f;
+        in, inShape, window, geometry, out, [](float kept, float value) { return kept + value; },
+        [](std::span<float> cell, uint64_t cells) {
+            for (float& value : cell)
+                value = cells ? value / float(cells) : 0.0f;
         });
 }
 
