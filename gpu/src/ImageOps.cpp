@@ -17,27 +17,36 @@ struct WindowParameters {
     uint32_t outWidth;
 };
 
-struct Conv2dParameters {
-    WindowParameters planes;
-    uint32_t filters;
+// The window walk as the shaders read it, after the plane fields.
+struct WindowSteps {
     uint32_t windowHeight;
     uint32_t windowWidth;
     uint32_t strideY;
     uint32_t strideX;
     uint32_t padTop;
     uint32_t padLeft;
+};
+
+WindowSteps windowSteps(const Window2D& window, const WindowGeometry& geometry) {
+    return {window.height,  window.width,    window.strideY,
+            window.strideX, geometry.padTop, geometry.padLeft};
+}
+
+struct Conv2dParameters {
+    WindowParameters planes;
+    uint32_t filters;
+    WindowSteps steps;
     uint32_t hasBias;
 };
 
 struct PoolParameters {
     WindowParameters planes;
-    uint32_t windowHeight;
-    uint32_t windowWidth;
-    uint32_t strideY;
-    uint32_t strideX;
-    uint32_t padTop;
-    uint32_t padLeft;
+    WindowSteps steps;
 };
+
+// The push-constant blocks of conv2d.comp and pool.comp: flat lists of uint fields.
+static_assert(sizeof(Conv2dParameters) == 14 * sizeof(uint32_t));
+static_assert(sizeof(PoolParameters) == 12 * sizeof(uint32_t));
 
 // Checks the batch's input and output sizes against the buffers and 32-bit indices.
 WindowParameters planeParameters(uint64_t images, ImageShape inShape,
@@ -71,9 +80,8 @@ void recordConv2d(OpRecorder& recorder, uint64_t images, ImageShape inShape, con
     OpRecorder::index32(taps, "conv2d kernel size");
     if (bias)
         OpRecorder::requireFloats(*bias, filters, "conv2d bias");
-    const Conv2dParameters parameters{planes,          uint32_t(filters), window.height,
-                                      window.width,    window.strideY,    window.strideX,
-                                      geometry.padTop, geometry.padLeft,  bias ? 1u : 0u};
+    const Conv2dParameters parameters{planes, uint32_t(filters), windowSteps(window, geometry),
+                                      bias ? 1u : 0u};
     const uint64_t outCount = images * uint64_t(geometry.outHeight) * geometry.outWidth * filters;
     recorder.dispatch("conv2d", {&x, &kernel, bias ? bias : &kernel, &y}, parameters,
                       groupsFor(outCount, kThreads));
@@ -84,9 +92,7 @@ void recordPool2d(OpRecorder& recorder, PoolKind kind, uint64_t images, ImageSha
                   const GpuBuffer& y) {
     const WindowParameters planes =
         planeParameters(images, inShape, geometry, inShape.channels, x, y);
-    const PoolParameters parameters{planes,          window.height,  window.width,
-                                    window.strideY,  window.strideX, geometry.padTop,
-                                    geometry.padLeft};
+    const PoolParameters parameters{planes, windowSteps(window, geometry)};
     const uint64_t outCount =
         images * uint64_t(geometry.outHeight) * geometry.outWidth * inShape.channels;
     recorder.dispatch(kind == PoolKind::Max ? "pool_max" : "pool_average", {&x, &y}, parameters,
