@@ -159,7 +159,6 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
                      std::ostream& out, std::ostream& err) {
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
     PerplexityEvaluator evaluator(*checkpoint);
-    evaluator.setBaselineCache(baselineCache(args));
     const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(*checkpoint, args.tokenizer);
     const std::vector<int32_t> tokens =
         PerplexityEvaluator::tokenizeText(*tokenizer, readTextFile(args.text));
@@ -182,6 +181,7 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
             << " key/value), vocabulary " << config.vocabSize << ", context "
             << config.contextLength << "\n";
 
+    evaluator.setBaselineCache(baselineCache(args));
     nlohmann::json report = {{"kind", "lm"}};
     auto describe = [&](const PerplexityResult& result) {
         report["n_ctx"] = result.contextLength;

@@ -169,59 +169,6 @@ void PerplexityEvaluator::runChunks(
     }
 }
 
-BaselineCache::Key PerplexityEvaluator::diskKey(const Run& run) {
-    if (!modelKey_) {
-        const LlamaConfig& c = config_;
-        modelKey_.emplace(kBaselineTag);
-        modelKey_->add(c.architecture);
-        for (uint64_t value :
-             {c.dim, c.layers, c.heads, c.kvHeads, c.headDim, c.hiddenDim, c.vocabSize,
-              c.slidingWindow, uint64_t(c.ropePairing), uint64_t(c.tiedOutput)})
-            modelKey_->addValue(value);
-        modelKey_->addValue(c.ropeTheta).addValue(c.normEpsilon).add(c.ropeScaling);
-        modelKey_->add(std::as_bytes(std::span(c.ropeInverseFrequencies)));
-        std::vector<long> tensors = {long(c.tensors.embedding), long(c.tensors.outputNorm),
-                                     long(c.tensors.output)};
-        for (const LlamaLayerTensors& t : c.tensors.layers)
-            tensors.insert(tensors.end(),
-                           {long(t.attentionNorm), long(t.query), long(t.key), long(t.value),
-                            long(t.attentionOutput), t.queryBias, t.keyBias, t.valueBias,
-                            t.attentionOutputBias, long(t.ffnNorm), long(t.gate), long(t.up),
-                            long(t.down)});
-        for (long tensor : tensors)
-            if (tensor >= 0)
-                modelKey_->addTensor(checkpoint_, size_t(tensor));
-    }
-    BaselineCache::Key key = *modelKey_;
-    key.add(std::as_bytes(run.tokens.first(run.chunks * run.contextLength)));
-    key.addValue(run.bos).addValue(run.contextLength).addValue(run.chunks);
-    return key;
-}
-
-const PerplexityEvaluator::Baseline* PerplexityEvaluator::findBaseline(const Run& run) {
-    const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
-    if (baseline_ && baseline_->fingerprint == fingerprint &&
-        baseline_->contextLength == run.contextLength && baseline_->chunks >= run.chunks) {
-        baselineOrigin_ = BaselineOrigin::Memory;
-        return baseline_.get();
-    }
-    if (!baselineCache_)
-        return nullptr;
-    const std::optional<BaselineCache::Entry> entry = baselineCache_->load(diskKey(run));
-    const uint64_t scored = run.chunks * run.scoredPerChunk;
-    auto loaded = std::make_unique<Baseline>();
-    loaded->fingerprint = fingerprint;
-    loaded->contextLength = run.contextLength;
-    loaded->chunks = run.chunks;
-    if (!entry || entry->sectionCount() != 3 || !entry->read(0, scored, loaded->nll) ||
-        !entry->read(1, scored * config_.vocabSize, loaded->logProbs) ||
-        !entry->read(2, scored, loaded->topToken))
-        return nullptr;
-    baseline_ = std::move(loaded);
-    baselineOrigin_ = BaselineOrigin::Disk;
-    return baseline_.get();
-}
-
 const PerplexityEvaluator::Baseline&
 PerplexityEvaluator::baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal) {
     const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
@@ -325,6 +272,59 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
     std::sort(kld.begin(), kld.end());
     result.kldP99 = percentile(kld, 0.99);
     return result;
+}
+
+BaselineCache::Key PerplexityEvaluator::diskKey(const Run& run) {
+    if (!modelKey_) {
+        const LlamaConfig& c = config_;
+        modelKey_.emplace(kBaselineTag);
+        modelKey_->add(c.architecture);
+        for (uint64_t value :
+             {c.dim, c.layers, c.heads, c.kvHeads, c.headDim, c.hiddenDim, c.vocabSize,
+              c.slidingWindow, uint64_t(c.ropePairing), uint64_t(c.tiedOutput)})
+            modelKey_->addValue(value);
+        modelKey_->addValue(c.ropeTheta).addValue(c.normEpsilon).add(c.ropeScaling);
+        modelKey_->add(std::as_bytes(std::span(c.ropeInverseFrequencies)));
+        std::vector<long> tensors = {long(c.tensors.embedding), long(c.tensors.outputNorm),
+                                     long(c.tensors.output)};
+        for (const LlamaLayerTensors& t : c.tensors.layers)
+            tensors.insert(tensors.end(),
+                           {long(t.attentionNorm), long(t.query), long(t.key), long(t.value),
+                            long(t.attentionOutput), t.queryBias, t.keyBias, t.valueBias,
+                            t.attentionOutputBias, long(t.ffnNorm), long(t.gate), long(t.up),
+                            long(t.down)});
+        for (long tensor : tensors)
+            if (tensor >= 0)
+                modelKey_->addTensor(checkpoint_, size_t(tensor));
+    }
+    BaselineCache::Key key = *modelKey_;
+    key.add(std::as_bytes(run.tokens.first(run.chunks * run.contextLength)));
+    key.addValue(run.bos).addValue(run.contextLength).addValue(run.chunks);
+    return key;
+}
+
+const PerplexityEvaluator::Baseline* PerplexityEvaluator::findBaseline(const Run& run) {
+    const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
+    if (baseline_ && baseline_->fingerprint == fingerprint &&
+        baseline_->contextLength == run.contextLength && baseline_->chunks >= run.chunks) {
+        baselineOrigin_ = BaselineOrigin::Memory;
+        return baseline_.get();
+    }
+    if (!baselineCache_)
+        return nullptr;
+    const std::optional<BaselineCache::Entry> entry = baselineCache_->load(diskKey(run));
+    const uint64_t scored = run.chunks * run.scoredPerChunk;
+    auto loaded = std::make_unique<Baseline>();
+    loaded->fingerprint = fingerprint;
+    loaded->contextLength = run.contextLength;
+    loaded->chunks = run.chunks;
+    if (!entry || entry->sectionCount() != 3 || !entry->read(0, scored, loaded->nll) ||
+        !entry->read(1, scored * config_.vocabSize, loaded->logProbs) ||
+        !entry->read(2, scored, loaded->topToken))
+        return nullptr;
+    baseline_ = std::move(loaded);
+    baselineOrigin_ = BaselineOrigin::Disk;
+    return baseline_.get();
 }
 
 } // namespace bitlens

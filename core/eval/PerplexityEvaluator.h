@@ -113,13 +113,12 @@ private:
     void runChunks(const LlamaModel& model, const Run& run, const ProgressFn& progress,
                    uint64_t progressOffset, uint64_t progressTotal,
                    const std::function<void(uint64_t, const std::vector<float>&)>& score) const;
+    const Baseline& baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal);
     // What the original's results over the run depend on.
     BaselineCache::Key diskKey(const Run& run);
     // The baseline kept in memory for the run, else the one the disk cache holds (then kept in
-    // memory); nullptr when neither has it.
+    // memory); nullptr when neither has it, and baseline() runs the original model.
     const Baseline* findBaseline(const Run& run);
-    // Runs the original model (findBaseline found nothing) and keeps its results.
-    const Baseline& baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal);
 
     const Checkpoint& checkpoint_;
     LlamaConfig config_;
