@@ -3,6 +3,7 @@
 
 #include "cli/ClassifierEngineChoice.h"
 #include "cli/InputScale.h"
+#include "core/eval/BaselineCache.h"
 #include "core/eval/ClassifierEvaluator.h"
 #include "core/eval/PerplexityEvaluator.h"
 #include "core/io/CheckpointReader.h"
@@ -24,7 +25,7 @@ namespace {
 constexpr const char* kUsage =
     "usage: bitlens-cli eval MODEL (--dataset IMAGES LABELS | --text FILE) [--tokenizer FILE] "
     "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] "
-    "[--device auto|cpu|vulkan] [--json]\n";
+    "[--device auto|cpu|vulkan] [--no-cache] [--json]\n";
 
 struct EvalArgs {
     std::string model;
@@ -39,6 +40,7 @@ struct EvalArgs {
     std::string chunksText;
     std::string deviceText = "auto";
     bool json = false;
+    bool noCache = false; // neither read nor fill the user's baseline cache
 };
 
 // The quantized side of a comparison: which format each tensor gets, and how to name it.
@@ -84,12 +86,27 @@ std::string perplexityText(const PerplexityScore& score) {
     return fixed(score.ppl, 4) + " +/- " + fixed(score.pplError, 4);
 }
 
+// The user's baseline cache, unless --no-cache.
+std::shared_ptr<const BaselineCache> baselineCache(const EvalArgs& args) {
+    return args.noCache ? nullptr : BaselineCache::forUser();
+}
+
+// Whether the original model's results were read from the cache instead of computed.
+void reportBaseline(BaselineOrigin origin, const EvalArgs& args, nlohmann::json& report,
+                    std::ostream& out) {
+    const bool cached = origin != BaselineOrigin::Computed;
+    report["baseline_cached"] = cached;
+    if (!args.json)
+        out << "original baseline: " << (cached ? "from the cache" : "computed") << "\n";
+}
+
 int runClassifier(const EvalArgs& args, const std::optional<QuantizedChoice>& quantizedChoice,
                   std::ostream& out, std::ostream& err) {
     const std::optional<float> scale = parseInputScale(args.scaleText);
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
     ClassifierEvaluator evaluator(*checkpoint);
     evaluator.setEngine(chooseClassifierEngine(*parseBackendKind(args.deviceText), err));
+    evaluator.setBaselineCache(baselineCache(args));
     const IdxDataset dataset = IdxDataset::load(args.images, args.labels);
     nlohmann::json report = {{"kind", "classifier"},
                              {"images", dataset.size()},
@@ -122,6 +139,7 @@ int runClassifier(const EvalArgs& args, const std::optional<QuantizedChoice>& qu
                 << line;
         }
     }
+    reportBaseline(evaluator.baselineOrigin(), args, report, out);
     if (args.json)
         out << report.dump(2) << "\n";
     return 0;
@@ -163,6 +181,7 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
             << " key/value), vocabulary " << config.vocabSize << ", context "
             << config.contextLength << "\n";
 
+    evaluator.setBaselineCache(baselineCache(args));
     nlohmann::json report = {{"kind", "lm"}};
     auto describe = [&](const PerplexityResult& result) {
         report["n_ctx"] = result.contextLength;
@@ -194,6 +213,7 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
                 << fixed(result.kldMean, 6) << ", 99th percentile " << fixed(result.kldP99, 6)
                 << " nats\nsame top token: " << fixed(100.0 * result.sameTop, 2) << "%\n";
     }
+    reportBaseline(evaluator.baselineOrigin(), args, report, out);
     if (args.json)
         out << report.dump(2) << "\n";
     return 0;
@@ -253,6 +273,8 @@ int runEvalCommand(const std::vector<std::string>& argList, std::ostream& out, s
             args.deviceText = argList[++i];
         } else if (arg == "--json") {
             args.json = true;
+        } else if (arg == "--no-cache") {
+            args.noCache = true;
         } else if (args.model.empty() && !arg.starts_with("--")) {
             args.model = arg;
         } else {

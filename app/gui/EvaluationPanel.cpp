@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "gui/EvaluationPanel.h"
 
+#include "core/eval/BaselineCache.h"
 #include "core/eval/ClassifierEvaluator.h"
 #include "core/eval/IdxDataset.h"
 #include "core/eval/LlamaConfig.h"
@@ -373,8 +374,10 @@ void EvaluationPanel::evaluate() {
             const QuantizedWeights weights(formatsFromRecipe(recipe));
             const Checkpoint& checkpoint = *session->checkpoint;
             if (fields[0] == kTextMode) {
-                if (!session->perplexity)
+                if (!session->perplexity) {
                     session->perplexity = std::make_unique<PerplexityEvaluator>(checkpoint);
+                    session->perplexity->setBaselineCache(BaselineCache::forUser());
+                }
                 if (session->textFiles != fields.mid(1, 2)) {
                     const std::unique_ptr<Tokenizer> tokenizer =
                         loadTokenizer(checkpoint, fields[2].toStdString());
@@ -400,9 +403,13 @@ void EvaluationPanel::evaluate() {
                                       .arg(comparison.scoredTokens)
                                       .arg(comparison.original.pplError, 0, 'f', 4)
                                       .arg(comparison.quantized.pplError, 0, 'f', 4);
+                if (session->perplexity->baselineOrigin() == BaselineOrigin::Disk)
+                    outcome->detail += QObject::tr("; original from the cache");
             } else {
-                if (!session->classifier)
+                if (!session->classifier) {
                     session->classifier = std::make_unique<ClassifierEvaluator>(checkpoint);
+                    session->classifier->setBaselineCache(BaselineCache::forUser());
+                }
                 if (!session->dataset || session->datasetFiles != fields.mid(1, 2)) {
                     session->dataset = std::make_shared<IdxDataset>(
                         IdxDataset::load(fields[1].toStdString(), fields[2].toStdString()));
@@ -414,6 +421,8 @@ void EvaluationPanel::evaluate() {
                 outcome->quantized = comparison.quantized.accuracy();
                 outcome->agreement = comparison.agreement();
                 outcome->kldMean = comparison.kldMean;
+                if (session->classifier->baselineOrigin() == BaselineOrigin::Disk)
+                    outcome->detail = QObject::tr("original from the cache");
             }
             outcome->ok = true;
         } catch (const Cancelled&) {

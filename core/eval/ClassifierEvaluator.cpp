@@ -12,6 +12,8 @@ namespace {
 
 constexpr size_t kImagesPerBatch = 256; // per ClassifierRunner::logits call
 constexpr size_t kCachedOriginals = 4;
+// Names the cached logits and the revision of the computation behind them.
+constexpr const char* kBaselineTag = "classifier-original-logits/1";
 
 const nlohmann::json& modelConfig(const Checkpoint& checkpoint) {
     const nlohmann::json& metadata = checkpoint.metadata();
@@ -64,6 +66,10 @@ void ClassifierEvaluator::setEngine(std::shared_ptr<const ClassifierEngine> engi
     engine_ = std::move(engine);
 }
 
+void ClassifierEvaluator::setBaselineCache(std::shared_ptr<const BaselineCache> cache) {
+    baselineCache_ = std::move(cache);
+}
+
 uint64_t ClassifierEvaluator::classCount() const {
     return model_.outputShape().front();
 }
@@ -113,23 +119,56 @@ std::vector<float> ClassifierEvaluator::run(const WeightSource& weights, const I
     return logits;
 }
 
-const ClassifierEvaluator::Outputs* ClassifierEvaluator::cachedOriginal(const IdxDataset& dataset,
-                                                                        float inputScale) const {
-    for (const Outputs& cached : originals_)
-        if (cached.engine == engine_->name() && cached.fingerprint == dataset.fingerprint() &&
-            cached.inputScale == inputScale)
-            return &cached;
-    return nullptr;
+BaselineCache::Key ClassifierEvaluator::diskKey(const IdxDataset& dataset, float inputScale) {
+    if (!modelKey_) {
+        modelKey_.emplace(kBaselineTag);
+        modelKey_->add(modelConfig(checkpoint_).dump());
+        for (const std::vector<size_t>& layerWeights : weightIndices_)
+            for (size_t tensorIndex : layerWeights)
+                modelKey_->addTensor(checkpoint_, tensorIndex);
+    }
+    BaselineCache::Key key = *modelKey_;
+    key.add(engine_->name());
+    key.addValue(dataset.rows()).addValue(dataset.cols()).addValue(uint64_t(dataset.size()));
+    key.add(std::as_bytes(dataset.pixels())).add(std::as_bytes(std::span(dataset.labels())));
+    key.addValue(inputScale);
+    return key;
 }
 
-const ClassifierEvaluator::Outputs& ClassifierEvaluator::original(const IdxDataset& dataset,
-                                                                  float inputScale,
-                                                                  const ProgressFn& progress,
-                                                                  uint64_t progressTotal) {
-    if (const Outputs* cached = cachedOriginal(dataset, inputScale))
-        return *cached;
+const ClassifierEvaluator::Outputs* ClassifierEvaluator::findOriginal(const IdxDataset& dataset,
+                                                                      float inputScale) {
+    for (const Outputs& cached : originals_)
+        if (cached.engine == engine_->name() && cached.fingerprint == dataset.fingerprint() &&
+            cached.inputScale == inputScale) {
+            baselineOrigin_ = BaselineOrigin::Memory;
+            return &cached;
+        }
+    if (!baselineCache_)
+        return nullptr;
+    const std::optional<BaselineCache::Entry> entry =
+        baselineCache_->load(diskKey(dataset, inputScale));
+    Outputs outputs{engine_->name(), dataset.fingerprint(), inputScale, {}};
+    if (!entry || entry->sectionCount() != 1 ||
+        !entry->read(0, dataset.size() * classCount(), outputs.logits))
+        return nullptr;
+    baselineOrigin_ = BaselineOrigin::Disk;
+    return &remember(std::move(outputs));
+}
+
+const ClassifierEvaluator::Outputs& ClassifierEvaluator::computeOriginal(const IdxDataset& dataset,
+                                                                         float inputScale,
+                                                                         const ProgressFn& progress,
+                                                                         uint64_t progressTotal) {
     Outputs outputs{engine_->name(), dataset.fingerprint(), inputScale,
                     run(OriginalWeights(), dataset, inputScale, progress, 0, progressTotal)};
+    if (baselineCache_)
+        baselineCache_->store(diskKey(dataset, inputScale),
+                              {std::as_bytes(std::span(outputs.logits))});
+    baselineOrigin_ = BaselineOrigin::Computed;
+    return remember(std::move(outputs));
+}
+
+const ClassifierEvaluator::Outputs& ClassifierEvaluator::remember(Outputs outputs) {
     if (originals_.size() == kCachedOriginals)
         originals_.erase(originals_.begin());
     originals_.push_back(std::move(outputs));
@@ -139,8 +178,10 @@ const ClassifierEvaluator::Outputs& ClassifierEvaluator::original(const IdxDatas
 ClassifierScore ClassifierEvaluator::scoreOriginal(const IdxDataset& dataset, float inputScale,
                                                    const ProgressFn& progress) {
     checkDataset(dataset);
-    return score(original(dataset, inputScale, progress, dataset.size()).logits, dataset,
-                 classCount());
+    const Outputs* found = findOriginal(dataset, inputScale);
+    const Outputs& original =
+        found ? *found : computeOriginal(dataset, inputScale, progress, dataset.size());
+    return score(original.logits, dataset, classCount());
 }
 
 ClassifierComparison ClassifierEvaluator::compare(const IdxDataset& dataset, float inputScale,
@@ -148,9 +189,10 @@ ClassifierComparison ClassifierEvaluator::compare(const IdxDataset& dataset, flo
                                                   const ProgressFn& progress) {
     checkDataset(dataset);
     const size_t classes = classCount();
-    const uint64_t total =
-        cachedOriginal(dataset, inputScale) ? dataset.size() : 2 * dataset.size();
-    const std::vector<float>& reference = original(dataset, inputScale, progress, total).logits;
+    const Outputs* found = findOriginal(dataset, inputScale);
+    const uint64_t total = found ? dataset.size() : 2 * dataset.size();
+    const std::vector<float>& reference =
+        (found ? *found : computeOriginal(dataset, inputScale, progress, total)).logits;
     const std::vector<float> candidate =
         run(quantized, dataset, inputScale, progress, total - dataset.size(), total);
 

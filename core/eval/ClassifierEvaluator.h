@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/backend/QuantBackend.h"
+#include "core/eval/BaselineCache.h"
 #include "core/eval/ClassifierEngine.h"
 #include "core/eval/IdxDataset.h"
 #include "core/eval/KerasModel.h"
@@ -10,6 +11,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,7 +41,8 @@ struct ClassifierComparison {
 // the model's softmax output — when the last layer has no softmax, its outputs are taken as logits
 // and softmax is applied here. The original model's outputs are cached per (engine, data set
 // contents, input scale) for the lifetime of the evaluator, so a comparison always sets logits of
-// one engine side by side. Not thread-safe: one call at a time.
+// one engine side by side; with a BaselineCache they are also looked up on disk on a miss and
+// stored there after they are computed. Not thread-safe: one call at a time.
 class ClassifierEvaluator {
 public:
     // Parses the model and finds every layer's weights; throws Error for unsupported layers or
@@ -53,6 +56,11 @@ public:
     const ClassifierEngine& engine() const { return *engine_; }
     // Number of outputs (classes) of the model.
     uint64_t classCount() const;
+    // Where the original's outputs are also kept between evaluators and processes; nullptr (the
+    // default) keeps them in memory only.
+    void setBaselineCache(std::shared_ptr<const BaselineCache> cache);
+    // Where the original's outputs behind the last scoreOriginal or compare came from.
+    BaselineOrigin baselineOrigin() const { return baselineOrigin_; }
 
     // Progress is reported in images; returning false throws Cancelled.
     ClassifierScore scoreOriginal(const IdxDataset& dataset, float inputScale,
@@ -72,16 +80,24 @@ private:
     std::vector<float> run(const WeightSource& weights, const IdxDataset& dataset, float inputScale,
                            const ProgressFn& progress, uint64_t progressOffset,
                            uint64_t progressTotal) const;
-    // The outputs this engine cached for the data set and scale; nullptr when none.
-    const Outputs* cachedOriginal(const IdxDataset& dataset, float inputScale) const;
-    const Outputs& original(const IdxDataset& dataset, float inputScale, const ProgressFn& progress,
-                            uint64_t progressTotal);
+    // What the original's outputs on this engine, data set and scale depend on.
+    BaselineCache::Key diskKey(const IdxDataset& dataset, float inputScale);
+    // The outputs this engine keeps for the data set and scale in memory, else those the disk
+    // cache holds (then kept in memory too); nullptr when neither has them.
+    const Outputs* findOriginal(const IdxDataset& dataset, float inputScale);
+    // Runs the original model (findOriginal found nothing) and keeps its outputs.
+    const Outputs& computeOriginal(const IdxDataset& dataset, float inputScale,
+                                   const ProgressFn& progress, uint64_t progressTotal);
+    const Outputs& remember(Outputs outputs);
 
     const Checkpoint& checkpoint_;
     KerasModel model_;
     std::vector<std::vector<size_t>> weightIndices_;
     std::shared_ptr<const ClassifierEngine> engine_;
     std::vector<Outputs> originals_;
+    std::shared_ptr<const BaselineCache> baselineCache_;
+    std::optional<BaselineCache::Key> modelKey_; // the model's part of diskKey, hashed once
+    BaselineOrigin baselineOrigin_ = BaselineOrigin::Computed;
 };
 
 } // namespace bitlens

@@ -28,6 +28,8 @@ public:
         return {pixels_.data() + index * pixelsPerImage(), pixelsPerImage()};
     }
     uint8_t label(size_t index) const { return labels_[index]; }
+    // Every image's pixels, image after image.
+    std::span<const uint8_t> pixels() const { return pixels_; }
     const std::vector<uint8_t>& labels() const { return labels_; }
     // Largest label + 1 (0 for an empty set).
     uint32_t classCount() const;

@@ -16,6 +16,8 @@ constexpr uint64_t kMinContext = 4;
 // The original model's log-probabilities over the scored positions are kept for the KL
 // divergence: at most this many bytes of them.
 constexpr uint64_t kMaxBaselineBytes = uint64_t(8) << 30;
+// Names the cached baseline and the revision of the computation behind it.
+constexpr const char* kBaselineTag = "perplexity-baseline/1";
 
 // FNV-1a over the token ids and BOS: which stream a baseline belongs to.
 uint64_t fingerprintOf(std::span<const int32_t> tokens, int32_t bos) {
@@ -79,6 +81,10 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 
 PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint)
     : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)) {}
+
+void PerplexityEvaluator::setBaselineCache(std::shared_ptr<const BaselineCache> cache) {
+    baselineCache_ = std::move(cache);
+}
 
 uint64_t PerplexityEvaluator::defaultContextLength() const {
     return std::min(kDefaultContext, config_.contextLength);
@@ -166,9 +172,6 @@ void PerplexityEvaluator::runChunks(
 const PerplexityEvaluator::Baseline&
 PerplexityEvaluator::baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal) {
     const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
-    if (baseline_ && baseline_->fingerprint == fingerprint &&
-        baseline_->contextLength == run.contextLength && baseline_->chunks >= run.chunks)
-        return *baseline_;
     if (!original_)
         original_ = std::make_unique<LlamaModel>(checkpoint_, config_, OriginalWeights());
     const uint64_t vocab = config_.vocabSize;
@@ -197,6 +200,11 @@ PerplexityEvaluator::baseline(const Run& run, const ProgressFn& progress, uint64
                       }
                   });
               });
+    if (baselineCache_)
+        baselineCache_->store(diskKey(run), {std::as_bytes(std::span(fresh->nll)),
+                                             std::as_bytes(std::span(fresh->logProbs)),
+                                             std::as_bytes(std::span(fresh->topToken))});
+    baselineOrigin_ = BaselineOrigin::Computed;
     baseline_ = std::move(fresh);
     return *baseline_;
 }
@@ -205,7 +213,8 @@ PerplexityResult PerplexityEvaluator::scoreOriginal(std::span<const int32_t> tok
                                                     const PerplexityOptions& options,
                                                     const ProgressFn& progress) {
     const Run run = plan(tokens, bos, options);
-    const Baseline& base = baseline(run, progress, run.chunks * run.contextLength);
+    const Baseline* found = findBaseline(run);
+    const Baseline& base = found ? *found : baseline(run, progress, run.chunks * run.contextLength);
     PerplexityResult result = describe(run);
     result.original = scoreOf(std::span<const double>(base.nll).first(result.scoredTokens));
     return result;
@@ -217,11 +226,9 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
                                                   const ProgressFn& progress) {
     const Run run = plan(tokens, bos, options);
     const uint64_t perModel = run.chunks * run.contextLength;
-    const bool cached = baseline_ && baseline_->fingerprint == fingerprintOf(tokens, bos) &&
-                        baseline_->contextLength == run.contextLength &&
-                        baseline_->chunks >= run.chunks;
-    const uint64_t total = cached ? perModel : 2 * perModel;
-    const Baseline& base = baseline(run, progress, total);
+    const Baseline* found = findBaseline(run);
+    const uint64_t total = found ? perModel : 2 * perModel;
+    const Baseline& base = found ? *found : baseline(run, progress, total);
     const LlamaModel model(checkpoint_, config_, quantized);
 
     const uint64_t vocab = config_.vocabSize;
@@ -265,6 +272,59 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
     std::sort(kld.begin(), kld.end());
     result.kldP99 = percentile(kld, 0.99);
     return result;
+}
+
+BaselineCache::Key PerplexityEvaluator::diskKey(const Run& run) {
+    if (!modelKey_) {
+        const LlamaConfig& c = config_;
+        modelKey_.emplace(kBaselineTag);
+        modelKey_->add(c.architecture);
+        for (uint64_t value :
+             {c.dim, c.layers, c.heads, c.kvHeads, c.headDim, c.hiddenDim, c.vocabSize,
+              c.slidingWindow, uint64_t(c.ropePairing), uint64_t(c.tiedOutput)})
+            modelKey_->addValue(value);
+        modelKey_->addValue(c.ropeTheta).addValue(c.normEpsilon).add(c.ropeScaling);
+        modelKey_->add(std::as_bytes(std::span(c.ropeInverseFrequencies)));
+        std::vector<long> tensors = {long(c.tensors.embedding), long(c.tensors.outputNorm),
+                                     long(c.tensors.output)};
+        for (const LlamaLayerTensors& t : c.tensors.layers)
+            tensors.insert(tensors.end(),
+                           {long(t.attentionNorm), long(t.query), long(t.key), long(t.value),
+                            long(t.attentionOutput), t.queryBias, t.keyBias, t.valueBias,
+                            t.attentionOutputBias, long(t.ffnNorm), long(t.gate), long(t.up),
+                            long(t.down)});
+        for (long tensor : tensors)
+            if (tensor >= 0)
+                modelKey_->addTensor(checkpoint_, size_t(tensor));
+    }
+    BaselineCache::Key key = *modelKey_;
+    key.add(std::as_bytes(run.tokens.first(run.chunks * run.contextLength)));
+    key.addValue(run.bos).addValue(run.contextLength).addValue(run.chunks);
+    return key;
+}
+
+const PerplexityEvaluator::Baseline* PerplexityEvaluator::findBaseline(const Run& run) {
+    const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
+    if (baseline_ && baseline_->fingerprint == fingerprint &&
+        baseline_->contextLength == run.contextLength && baseline_->chunks >= run.chunks) {
+        baselineOrigin_ = BaselineOrigin::Memory;
+        return baseline_.get();
+    }
+    if (!baselineCache_)
+        return nullptr;
+    const std::optional<BaselineCache::Entry> entry = baselineCache_->load(diskKey(run));
+    const uint64_t scored = run.chunks * run.scoredPerChunk;
+    auto loaded = std::make_unique<Baseline>();
+    loaded->fingerprint = fingerprint;
+    loaded->contextLength = run.contextLength;
+    loaded->chunks = run.chunks;
+    if (!entry || entry->sectionCount() != 3 || !entry->read(0, scored, loaded->nll) ||
+        !entry->read(1, scored * config_.vocabSize, loaded->logProbs) ||
+        !entry->read(2, scored, loaded->topToken))
+        return nullptr;
+    baseline_ = std::move(loaded);
+    baselineOrigin_ = BaselineOrigin::Disk;
+    return baseline_.get();
 }
 
 } // namespace bitlens

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/backend/QuantBackend.h"
+#include "core/eval/BaselineCache.h"
 #include "core/eval/LlamaModel.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
@@ -9,6 +10,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -50,8 +52,9 @@ struct PerplexityComparison : PerplexityResult {
 // the token stream is cut into chunks of n_ctx tokens, the first token of each chunk is replaced
 // by BOS (when the vocabulary has one), and only the second half of each chunk is scored (the
 // positions n_ctx/2 .. n_ctx-2 predicting the token after them). The original model's results
-// for a (token stream, n_ctx) are computed once and reused by later calls. Not thread-safe: one
-// call at a time; the calls themselves run on all hardware threads.
+// for a (token stream, n_ctx) are computed once and reused by later calls; with a BaselineCache
+// they are also looked up on disk on a miss and stored there after they are computed. Not
+// thread-safe: one call at a time; the calls themselves run on all hardware threads.
 class PerplexityEvaluator {
 public:
     // Reads the configuration and finds every weight (LlamaConfig::fromCheckpoint); weights are
@@ -60,6 +63,11 @@ public:
 
     const LlamaConfig& config() const { return config_; }
     uint64_t defaultContextLength() const;
+    // Where the original's results are also kept between evaluators and processes; nullptr (the
+    // default) keeps them in memory only.
+    void setBaselineCache(std::shared_ptr<const BaselineCache> cache);
+    // Where the original's results behind the last scoreOriginal or compare came from.
+    BaselineOrigin baselineOrigin() const { return baselineOrigin_; }
 
     // The whole text as llama.cpp tokenizes it for perplexity: BOS (when the tokenizer has one)
     // followed by tokenizer.encode(text).
@@ -106,11 +114,19 @@ private:
                    uint64_t progressOffset, uint64_t progressTotal,
                    const std::function<void(uint64_t, const std::vector<float>&)>& score) const;
     const Baseline& baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal);
+    // What the original's results over the run depend on.
+    BaselineCache::Key diskKey(const Run& run);
+    // The baseline kept in memory for the run, else the one the disk cache holds (then kept in
+    // memory); nullptr when neither has it, and baseline() runs the original model.
+    const Baseline* findBaseline(const Run& run);
 
     const Checkpoint& checkpoint_;
     LlamaConfig config_;
     std::unique_ptr<LlamaModel> original_;
     std::unique_ptr<Baseline> baseline_;
+    std::shared_ptr<const BaselineCache> baselineCache_;
+    std::optional<BaselineCache::Key> modelKey_; // the model's part of diskKey, hashed once
+    BaselineOrigin baselineOrigin_ = BaselineOrigin::Computed;
 };
 
 } // namespace bitlens

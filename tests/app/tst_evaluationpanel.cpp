@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "common/IsolatedCache.h"
 #include "common/TestData.h"
 #include "core/io/CheckpointReader.h"
 #include "core/recipe/SizePlan.h"
@@ -31,6 +32,8 @@ void useMnistTestSet(EvaluationPanel& panel) {
 class TestEvaluationPanel : public QObject {
     Q_OBJECT
 private slots:
+    void initTestCase() { test::isolateCache(); }
+
     void evaluatesTheRecipeAndRecordsTheTradeOff() {
         BITLENS_REQUIRE_SHARED_DATA();
         const auto checkpoint = mnistModel();
@@ -67,6 +70,19 @@ private slots:
         QCOMPARE(points->data()->at(0)->value, 97.71);
         QVERIFY(points->data()->at(1)->key > points->data()->at(0)->key);
         QCOMPARE(panel.historyPlot()->originalGraph()->data()->at(0)->value, 98.0);
+
+        // Another session on the same model and data reads the original's outputs from disk.
+        EvaluationPanel next;
+        next.setModel(mnistModel());
+        useMnistTestSet(next);
+        next.setRecipe(recipe);
+        QSignalSpy nextEvaluated(&next, &EvaluationPanel::evaluated);
+        next.evaluate();
+        QVERIFY(nextEvaluated.wait(120000));
+        QCOMPARE(next.history().front().originalMetric, 0.98);
+        QCOMPARE(next.history().front().quantizedMetric, 0.9771);
+        QVERIFY2(next.statusText().endsWith(QStringLiteral("(original from the cache)")),
+                 qPrintable(next.statusText()));
     }
 
     void cancelRecordsNothingAndAllowsAnotherRun() {

@@ -4,6 +4,7 @@
 #include "common/TestData.h"
 #include "core/io/GgufWriter.h"
 
+#include <QDir>
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
@@ -153,6 +154,50 @@ private slots:
         const nlohmann::json report = nlohmann::json::parse(quantized.out);
         QVERIFY(report["kld_mean"].get<double>() > 0);
         QVERIFY(report["agreement"].get<double>() > 0.99);
+    }
+
+    void baselineCachedAcrossRuns() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        QDir baselines(bitlens::test::isolateCache() + "/baselines");
+        QVERIFY(baselines.removeRecursively());
+        const std::vector<std::string> mnist = {"eval",
+                                                shared("keras/mnist_mlp.h5"),
+                                                "--dataset",
+                                                shared("mnist/t10k-images-idx3-ubyte.gz"),
+                                                shared("mnist/t10k-labels-idx1-ubyte.gz"),
+                                                "--input-scale",
+                                                "1/255"};
+        auto withArgs = [](std::vector<std::string> args, std::vector<std::string> extra) {
+            args.insert(args.end(), extra.begin(), extra.end());
+            return args;
+        };
+        auto report = [](const Run& result) {
+            return result.status == 0 ? nlohmann::json::parse(result.out) : nlohmann::json();
+        };
+        const nlohmann::json first = report(run(withArgs(mnist, {"--json"})));
+        QCOMPARE(first["baseline_cached"].get<bool>(), false);
+        QCOMPARE(baselines.entryList({"*.baseline"}, QDir::Files).size(), 1);
+        const nlohmann::json second = report(run(withArgs(mnist, {"--json"})));
+        QCOMPARE(second["baseline_cached"].get<bool>(), true);
+        QCOMPARE(second["original"]["accuracy"].get<double>(), 0.98);
+        const nlohmann::json bypassed = report(run(withArgs(mnist, {"--json", "--no-cache"})));
+        QCOMPARE(bypassed["baseline_cached"].get<bool>(), false);
+        QCOMPARE(bypassed["original"]["accuracy"].get<double>(), 0.98);
+        const Run table = run(withArgs(mnist, {"--format", "int8-ch-sym"}));
+        QVERIFY2(table.out.find("original accuracy: 98.00% (9800/10000)\n") != std::string::npos,
+                 table.out.c_str());
+        QVERIFY2(table.out.find("original baseline: from the cache\n") != std::string::npos,
+                 table.out.c_str());
+
+        const nlohmann::json computed = report(run(storiesArgs({"--ctx", "128"})));
+        QCOMPARE(computed["baseline_cached"].get<bool>(), false);
+        const nlohmann::json loaded =
+            report(run(storiesArgs({"--ctx", "128", "--format", "q8_0"})));
+        QCOMPARE(loaded["baseline_cached"].get<bool>(), true);
+        QCOMPARE(loaded["original"]["ppl"].get<double>(),
+                 computed["original"]["ppl"].get<double>());
+        QVERIFY(loaded["kld_mean"].get<double>() > 0);
+        QCOMPARE(baselines.entryList({"*.baseline"}, QDir::Files).size(), 2);
     }
 
     void inputErrorsNameTheFile() {

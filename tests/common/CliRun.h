@@ -2,6 +2,7 @@
 #pragma once
 
 #include "cli/Command.h"
+#include "common/IsolatedCache.h"
 
 #include <sstream>
 #include <string>
@@ -16,8 +17,10 @@ struct Run {
     std::string err;
 };
 
-// Runs the command line in-process, as bitlens-cli's main() would.
+// Runs the command line in-process, as bitlens-cli's main() would, with the cache in a temporary
+// folder (isolateCache).
 inline Run run(const std::vector<std::string>& args) {
+    isolateCache();
     std::ostringstream out;
     std::ostringstream err;
     const int status = cli::runCommandLine(args, out, err);
