@@ -77,8 +77,10 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 
 } // namespace
 
-PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint)
-    : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)) {}
+PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint,
+                                         std::shared_ptr<const LlamaEngine> engine)
+    : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)),
+      engine_(engine ? std::move(engine) : std::make_shared<CpuLlamaEngine>()) {}
 
 uint64_t PerplexityEvaluator::defaultContextLength() const {
     return std::min(kDefaultContext, config_.contextLength);
@@ -148,7 +150,7 @@ PerplexityResult PerplexityEvaluator::describe(const Run& run) const {
 }
 
 void PerplexityEvaluator::runChunks(
-    const LlamaModel& model, const Run& run, const ProgressFn& progress, uint64_t progressOffset,
+    LlamaRunner& runner, const Run& run, const ProgressFn& progress, uint64_t progressOffset,
     uint64_t progressTotal,
     const std::function<void(uint64_t, const std::vector<float>&)>& score) const {
     std::vector<int32_t> chunk(run.contextLength);
@@ -157,7 +159,7 @@ void PerplexityEvaluator::runChunks(
         std::copy(source.begin(), source.end(), chunk.begin());
         if (run.bos >= 0)
             chunk[0] = run.bos;
-        score(c, model.forward(chunk));
+        score(c, runner.forward(chunk));
         if (progress && !progress(progressOffset + (c + 1) * run.contextLength, progressTotal))
             throw Cancelled();
     }
@@ -170,7 +172,7 @@ PerplexityEvaluator::baseline(const Run& run, const ProgressFn& progress, uint64
         baseline_->contextLength == run.contextLength && baseline_->chunks >= run.chunks)
         return *baseline_;
     if (!original_)
-        original_ = std::make_unique<LlamaModel>(checkpoint_, config_, OriginalWeights());
+        original_ = engine_->load(checkpoint_, config_, OriginalWeights());
     const uint64_t vocab = config_.vocabSize;
     const uint64_t first = run.contextLength / 2;
     auto fresh = std::make_unique<Baseline>();
@@ -222,7 +224,7 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
                         baseline_->chunks >= run.chunks;
     const uint64_t total = cached ? perModel : 2 * perModel;
     const Baseline& base = baseline(run, progress, total);
-    const LlamaModel model(checkpoint_, config_, quantized);
+    const std::unique_ptr<LlamaRunner> model = engine_->load(checkpoint_, config_, quantized);
 
     const uint64_t vocab = config_.vocabSize;
     const uint64_t first = run.contextLength / 2;
@@ -230,7 +232,7 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
     std::vector<double> nll(scored);
     std::vector<double> kld(scored);
     std::vector<uint8_t> sameTop(scored);
-    runChunks(model, run, progress, total - perModel, total,
+    runChunks(*model, run, progress, total - perModel, total,
               [&](uint64_t c, const std::vector<float>& logits) {
                   parallelForChunks(run.scoredPerChunk, 16, [&](size_t begin, size_t end) {
                       std::vector<float> logProbs(vocab);
