@@ -39,7 +39,8 @@ std::unique_ptr<LlamaRunner> CpuLlamaEngine::load(const Checkpoint& checkpoint,
 }
 
 std::vector<int32_t> generateTokens(LlamaRunner& runner, std::span<const int32_t> prompt,
-                                    uint64_t count, const SamplingOptions& sampling, int32_t stop) {
+                                    uint64_t count, const SamplingOptions& sampling, int32_t stop,
+                                    const ProgressFn& progress) {
     if (!(sampling.temperature >= 0) || !std::isfinite(sampling.temperature))
         throw Error("sampling temperature must be a finite number of at least 0");
     std::vector<int32_t> sequence(prompt.begin(), prompt.end());
@@ -68,6 +69,8 @@ std::vector<int32_t> generateTokens(LlamaRunner& runner, std::span<const int32_t
         }
         generated.push_back(next);
         sequence.push_back(next);
+        if (progress && !progress(generated.size(), count))
+            throw Cancelled();
         if (next == stop)
             break;
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
+#include "core/backend/QuantBackend.h"
 #include "core/eval/LlamaConfig.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
@@ -58,9 +59,10 @@ struct SamplingOptions {
 // Continues `prompt` (not empty) by up to `count` tokens and returns the new ones. Stops after
 // emitting `stop` (when not -1) or when the sequence reaches the model's context length.
 // Recomputes the whole sequence for each token (no key/value cache): meant for a few dozen
-// tokens. Throws Error for a negative or non-finite temperature and what the runner throws.
+// tokens. `progress` hears (tokens generated, count) after each token; returning false throws
+// Cancelled. Throws Error for a negative or non-finite temperature and what the runner throws.
 std::vector<int32_t> generateTokens(LlamaRunner& runner, std::span<const int32_t> prompt,
                                     uint64_t count, const SamplingOptions& sampling,
-                                    int32_t stop = -1);
+                                    int32_t stop = -1, const ProgressFn& progress = {});
 
 } // namespace bitlens

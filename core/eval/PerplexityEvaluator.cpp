@@ -77,13 +77,20 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 
 } // namespace
 
-PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint,
-                                         std::shared_ptr<const LlamaEngine> engine)
+PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint)
     : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)),
-      engine_(engine ? std::move(engine) : std::make_shared<CpuLlamaEngine>()) {}
+      engine_(std::make_shared<CpuLlamaEngine>()) {}
 
-uint64_t PerplexityEvaluator::defaultContextLength() const {
-    return std::min(kDefaultContext, config_.contextLength);
+void PerplexityEvaluator::setEngine(std::shared_ptr<const LlamaEngine> engine) {
+    if (!engine)
+        throw Error("a perplexity evaluator needs an engine");
+    engine_ = std::move(engine);
+    original_.reset();
+    baseline_.reset();
+}
+
+uint64_t PerplexityEvaluator::defaultContextLength(const LlamaConfig& config) {
+    return std::min(kDefaultContext, config.contextLength);
 }
 
 std::vector<int32_t> PerplexityEvaluator::tokenizeText(const Tokenizer& tokenizer,

@@ -55,14 +55,18 @@ struct PerplexityComparison : PerplexityResult {
 class PerplexityEvaluator {
 public:
     // Reads the configuration and finds every weight (LlamaConfig::fromCheckpoint); weights are
-    // read on first use, by `engine` (the CPU reference when null). `checkpoint` must outlive the
-    // evaluator.
-    explicit PerplexityEvaluator(const Checkpoint& checkpoint,
-                                 std::shared_ptr<const LlamaEngine> engine = nullptr);
+    // read on first use, by the engine (the CPU reference unless setEngine picks another).
+    // `checkpoint` must outlive the evaluator.
+    explicit PerplexityEvaluator(const Checkpoint& checkpoint);
+
+    // Runs later calls on `engine` (not null); the original's results are computed again.
+    void setEngine(std::shared_ptr<const LlamaEngine> engine);
+    const LlamaEngine& engine() const { return *engine_; }
 
     const LlamaConfig& config() const { return config_; }
-    const LlamaEngine& engine() const { return *engine_; }
-    uint64_t defaultContextLength() const;
+    uint64_t defaultContextLength() const { return defaultContextLength(config_); }
+    // The smaller of 512 and the model's context.
+    static uint64_t defaultContextLength(const LlamaConfig& config);
 
     // The whole text as llama.cpp tokenizes it for perplexity: BOS (when the tokenizer has one)
     // followed by tokenizer.encode(text).

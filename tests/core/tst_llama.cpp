@@ -245,6 +245,14 @@ private slots:
         const std::vector<int32_t> stopped = generateTokens(*llama, prompt, 6, {}, greedy[2]);
         QCOMPARE(stopped.back(), greedy[2]);
         QVERIFY(stopped.size() <= 3);
+        // Progress after each token; false cancels.
+        uint64_t heard = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, generateTokens(*llama, prompt, 6, {}, -1,
+                                                           [&heard](uint64_t done, uint64_t total) {
+                                                               heard = done;
+                                                               return done < 2 && total == 6;
+                                                           }));
+        QCOMPARE(heard, uint64_t(2));
     }
 
     void stories260KGreedyStory() {

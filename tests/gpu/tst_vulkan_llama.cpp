@@ -222,7 +222,8 @@ private slots:
             PerplexityEvaluator::tokenizeText(*tokenizer, text.readAll().toStdString());
         const PerplexityOptions options{128, 2};
         PerplexityEvaluator onCpu(*checkpoint);
-        PerplexityEvaluator onDevice(*checkpoint, vulkan_);
+        PerplexityEvaluator onDevice(*checkpoint);
+        onDevice.setEngine(vulkan_);
         QCOMPARE(onDevice.engine().name(), vulkan_->name());
 
         const PerplexityResult cpuFloat = onCpu.scoreOriginal(tokens, tokenizer->bos(), options);
