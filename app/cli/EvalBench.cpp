@@ -35,7 +35,7 @@ constexpr const char* kUsage =
 
 constexpr uint64_t kDefaultChunks = 4;
 
-// One measured row: what ran where, and how fast. `rate` is items (images, later tokens) per
+// One measured row: what ran where, and how fast. `rate` is items (images or tokens) per
 // second of `unit`; the first row of a model is its CPU reference.
 struct ThroughputRow {
     std::string model;
