@@ -27,7 +27,9 @@ constexpr std::string_view kUsage =
     "  --device D      auto (CPU, and Vulkan when a device exists), cpu, or vulkan (CPU and\n"
     "                  Vulkan; no device is an error)\n"
     "       bitlens-cli bench eval MODEL --dataset IMAGES LABELS [--input-scale S] [--repeats N]\n"
-    "  images/s of a classifier's forward pass on the CPU and on Vulkan, with the ratio\n";
+    "       bitlens-cli bench eval MODEL --text FILE [--tokenizer F] [--ctx N] [--chunks N]\n"
+    "  images/s of a classifier's or tokens/s of a language model's forward pass on the CPU and\n"
+    "  on Vulkan, with the ratio\n";
 
 constexpr unsigned kRepeats = 3;
 
@@ -181,9 +183,10 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
 Command benchCommand() {
     return {"bench",
             "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D] | "
-            "bench eval MODEL --dataset IMAGES LABELS [--input-scale S]",
-            "throughput of each format on a synthetic tensor, or of a classifier's forward pass: "
-            "CPU reference and Vulkan, with the ratio",
+            "bench eval MODEL (--dataset IMAGES LABELS [--input-scale S] | --text FILE "
+            "[--tokenizer F] [--ctx N])",
+            "throughput of each format on a synthetic tensor, or of a model's forward pass: CPU "
+            "reference and Vulkan, with the ratio",
             runBench};
 }
 

@@ -3,6 +3,7 @@
 
 #include "BackendKind.h"
 #include "core/eval/ClassifierEngine.h"
+#include "core/eval/LlamaEngine.h"
 
 #include <iosfwd>
 #include <memory>
@@ -14,5 +15,10 @@ namespace bitlens::cli {
 // with a notice on `err`.
 std::shared_ptr<const ClassifierEngine> chooseClassifierEngine(BackendKind device,
                                                                std::ostream& err);
+
+// The same choice for language models. auto also takes the CPU reference, with a notice, when
+// `contextLength` exceeds what the Vulkan attention takes (kMaxAttentionPositions).
+std::shared_ptr<const LlamaEngine> chooseLlamaEngine(BackendKind device, uint64_t contextLength,
+                                                     std::ostream& err);
 
 } // namespace bitlens::cli

@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 #include "cli/EvalBench.h"
 
+#include "AttentionOp.h"
 #include "NoVulkanDevice.h"
 #include "VulkanClassifierEngine.h"
+#include "VulkanLlamaEngine.h"
 #include "cli/ArgParser.h"
 #include "cli/InputScale.h"
+#include "cli/TextFile.h"
 #include "cli/TextTable.h"
 #include "core/eval/ClassifierEvaluator.h"
+#include "core/eval/PerplexityEvaluator.h"
 #include "core/io/CheckpointReader.h"
+#include "core/text/TokenizerFactory.h"
 
 #include <algorithm>
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -22,9 +28,14 @@ namespace {
 constexpr const char* kUsage =
     "usage: bitlens-cli bench eval MODEL --dataset IMAGES LABELS [--input-scale S] "
     "[--repeats N]\n"
-    "  times the forward pass over the data set on the CPU and, when a device exists, on Vulkan\n";
+    "       bitlens-cli bench eval MODEL --text FILE [--tokenizer F] [--ctx N] [--chunks N] "
+    "[--repeats N]\n"
+    "  times the forward pass over the data set or the first chunks of the text (default 4) on\n"
+    "  the CPU and, when a device exists, on Vulkan\n";
 
-// One measured row: what ran where, and how fast. `rate` is items (images, later tokens) per
+constexpr uint64_t kDefaultChunks = 4;
+
+// One measured row: what ran where, and how fast. `rate` is items (images or tokens) per
 // second of `unit`; the first row of a model is its CPU reference.
 struct ThroughputRow {
     std::string model;
@@ -64,54 +75,36 @@ ThroughputRow classifierRow(std::shared_ptr<const ClassifierEngine> engine,
             "images/s", fixed(100.0 * score.accuracy(), 2) + "% accuracy"};
 }
 
-} // namespace
+// A language-model row: scoreOriginal of a fresh evaluator on `engine`, end to end: weights
+// read and loaded, forward pass over every chunk, scoring.
+ThroughputRow languageModelRow(std::shared_ptr<const LlamaEngine> engine,
+                               const Checkpoint& checkpoint, const std::string& modelName,
+                               std::span<const int32_t> tokens, int32_t bos,
+                               const PerplexityOptions& options, unsigned repeats) {
+    PerplexityResult result;
+    const double seconds = bestSeconds(repeats, [&] {
+        PerplexityEvaluator evaluator(checkpoint);
+        evaluator.setEngine(engine);
+        result = evaluator.scoreOriginal(tokens, bos, options);
+    });
+    const double positions = double(result.chunks * result.contextLength);
+    return {modelName, engine->name(), seconds > 0 ? positions / seconds : 0, "tokens/s",
+            "ppl " + fixed(result.original.ppl, 4)};
+}
 
-int runEvalBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-    std::string modelPath;
-    std::string images;
-    std::string labels;
-    std::optional<float> scale = 1.0f;
-    unsigned repeats = 3;
+// The engines to time: the CPU reference, and Vulkan when a device exists (else a notice).
+template <typename Engine, typename CpuEngine, typename VulkanEngine>
+std::vector<std::shared_ptr<const Engine>> benchEngines(std::ostream& err) {
+    std::vector<std::shared_ptr<const Engine>> engines{std::make_shared<CpuEngine>()};
     try {
-        std::vector<std::string> rest;
-        for (size_t i = 0; i < args.size(); ++i) {
-            if (args[i] == "--dataset" && i + 2 < args.size()) {
-                images = args[++i];
-                labels = args[++i];
-            } else {
-                rest.push_back(args[i]);
-            }
-        }
-        const ParsedArgs parsed = parseArgs(rest, {"input-scale", "repeats"}, {});
-        if (parsed.positional.size() != 1 || images.empty())
-            throw UsageError("expected one MODEL and --dataset IMAGES LABELS");
-        modelPath = parsed.positional.front();
-        if (parsed.has("input-scale"))
-            scale = parseInputScale(*parsed.value("input-scale"));
-        if (!scale)
-            throw UsageError("--input-scale is not a positive number or fraction");
-        repeats = unsigned(parsed.integer("repeats", 1, 100, repeats));
-    } catch (const UsageError& error) {
-        err << "bitlens-cli bench eval: " << error.what() << "\n" << kUsage;
-        return 1;
-    }
-
-    const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(modelPath);
-    const IdxDataset dataset = IdxDataset::load(images, labels);
-    std::vector<std::shared_ptr<const ClassifierEngine>> engines{
-        std::make_shared<CpuClassifierEngine>()};
-    try {
-        engines.push_back(std::make_shared<VulkanClassifierEngine>(ComputeSession::create()));
+        engines.push_back(std::make_shared<VulkanEngine>(ComputeSession::create()));
     } catch (const NoVulkanDevice& error) {
         err << "bitlens-cli bench eval: " << error.what() << "; timing the CPU only\n";
     }
-    std::vector<ThroughputRow> rows;
-    for (const auto& engine : engines)
-        rows.push_back(classifierRow(engine, *checkpoint, dataset, *scale, repeats));
+    return engines;
+}
 
-    out << "forward pass over " << dataset.size() << " images of " << dataset.rows() << "x"
-        << dataset.cols() << ", input scale " << *scale << ", best of " << repeats
-        << "; end to end (weights loaded, inputs scaled, forward pass, scoring)\n";
+void printRows(const std::vector<ThroughputRow>& rows, std::ostream& out) {
     TextTable table({{"model"},
                      {"engine"},
                      {"throughput", TextTable::Align::Right},
@@ -128,7 +121,116 @@ int runEvalBench(const std::vector<std::string>& args, std::ostream& out, std::o
                       row.result});
     }
     table.print(out);
+}
+
+struct BenchArgs {
+    std::string model;
+    std::string images;
+    std::string labels;
+    std::string text;
+    std::string tokenizer;
+    std::optional<float> scale = 1.0f;
+    uint64_t contextLength = 0; // 0: the evaluator's default
+    uint64_t chunks = kDefaultChunks;
+    unsigned repeats = 3;
+};
+
+// Throws UsageError for a usage mistake.
+BenchArgs parseBenchArgs(const std::vector<std::string>& args) {
+    BenchArgs bench;
+    std::vector<std::string> rest;
+    for (size_t i = 0; i < args.size(); ++i) {
+        if (args[i] == "--dataset" && i + 2 < args.size()) {
+            bench.images = args[++i];
+            bench.labels = args[++i];
+        } else {
+            rest.push_back(args[i]);
+        }
+    }
+    const ParsedArgs parsed =
+        parseArgs(rest, {"input-scale", "repeats", "text", "tokenizer", "ctx", "chunks"}, {});
+    bench.text = parsed.value("text").value_or("");
+    if (parsed.positional.size() != 1 || bench.images.empty() == bench.text.empty())
+        throw UsageError("expected one MODEL and either --dataset IMAGES LABELS or --text FILE");
+    bench.model = parsed.positional.front();
+    if (!bench.text.empty() && parsed.has("input-scale"))
+        throw UsageError("--input-scale applies to --dataset only");
+    if (bench.text.empty() &&
+        (parsed.has("tokenizer") || parsed.has("ctx") || parsed.has("chunks")))
+        throw UsageError("--tokenizer, --ctx and --chunks apply to --text only");
+    if (parsed.has("input-scale"))
+        bench.scale = parseInputScale(*parsed.value("input-scale"));
+    if (!bench.scale)
+        throw UsageError("--input-scale is not a positive number or fraction");
+    bench.tokenizer = parsed.value("tokenizer").value_or("");
+    bench.contextLength = parsed.integer("ctx", 4, uint64_t(1) << 20, 0);
+    bench.chunks = parsed.integer("chunks", 1, uint64_t(1) << 32, kDefaultChunks);
+    bench.repeats = unsigned(parsed.integer("repeats", 1, 100, bench.repeats));
+    return bench;
+}
+
+int benchClassifier(const BenchArgs& args, std::ostream& out, std::ostream& err) {
+    const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
+    const IdxDataset dataset = IdxDataset::load(args.images, args.labels);
+    std::vector<ThroughputRow> rows;
+    for (const auto& engine :
+         benchEngines<ClassifierEngine, CpuClassifierEngine, VulkanClassifierEngine>(err))
+        rows.push_back(classifierRow(engine, *checkpoint, dataset, *args.scale, args.repeats));
+    out << "forward pass over " << dataset.size() << " images of " << dataset.rows() << "x"
+        << dataset.cols() << ", input scale " << *args.scale << ", best of " << args.repeats
+        << "; end to end (weights loaded, inputs scaled, forward pass, scoring)\n";
+    printRows(rows, out);
     return 0;
+}
+
+int benchLanguageModel(const BenchArgs& args, std::ostream& out, std::ostream& err) {
+    const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
+    const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(*checkpoint, args.tokenizer);
+    const std::vector<int32_t> tokens =
+        PerplexityEvaluator::tokenizeText(*tokenizer, readTextFile(args.text));
+    PerplexityOptions options;
+    options.contextLength = args.contextLength
+                                ? args.contextLength
+                                : PerplexityEvaluator(*checkpoint).defaultContextLength();
+    options.maxChunks = args.chunks;
+    uint64_t chunks = 0;
+    try {
+        chunks = PerplexityEvaluator::chunkCount(tokens.size(), options.contextLength,
+                                                 options.maxChunks);
+    } catch (const Error& error) {
+        throw FileError(args.text, error.what());
+    }
+    auto engines = benchEngines<LlamaEngine, CpuLlamaEngine, VulkanLlamaEngine>(err);
+    if (engines.size() > 1 && options.contextLength > kMaxAttentionPositions) {
+        err << "bitlens-cli bench eval: a context of " << options.contextLength
+            << " tokens exceeds the Vulkan attention's " << kMaxAttentionPositions
+            << "; timing the CPU only\n";
+        engines.resize(1);
+    }
+    const std::string modelName = std::filesystem::path(args.model).filename().string();
+    std::vector<ThroughputRow> rows;
+    for (const auto& engine : engines)
+        rows.push_back(languageModelRow(engine, *checkpoint, modelName, tokens, tokenizer->bos(),
+                                        options, args.repeats));
+    out << "perplexity forward pass over " << chunks << " chunks of " << options.contextLength
+        << " tokens, best of " << args.repeats
+        << "; end to end (weights loaded, forward pass, scoring)\n";
+    printRows(rows, out);
+    return 0;
+}
+
+} // namespace
+
+int runEvalBench(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+    BenchArgs bench;
+    try {
+        bench = parseBenchArgs(args);
+    } catch (const UsageError& error) {
+        err << "bitlens-cli bench eval: " << error.what() << "\n" << kUsage;
+        return 1;
+    }
+    return bench.text.empty() ? benchClassifier(bench, out, err)
+                              : benchLanguageModel(bench, out, err);
 }
 
 } // namespace bitlens::cli

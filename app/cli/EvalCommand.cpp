@@ -3,6 +3,7 @@
 
 #include "cli/ClassifierEngineChoice.h"
 #include "cli/InputScale.h"
+#include "cli/TextFile.h"
 #include "core/eval/BaselineCache.h"
 #include "core/eval/ClassifierEvaluator.h"
 #include "core/eval/PerplexityEvaluator.h"
@@ -13,8 +14,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <iterator>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <ostream>
@@ -145,32 +144,24 @@ int runClassifier(const EvalArgs& args, const std::optional<QuantizedChoice>& qu
     return 0;
 }
 
-std::string readTextFile(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file)
-        throw FileError(path, "cannot be opened for reading");
-    std::string text((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
-    if (file.bad())
-        throw FileError(path, "cannot be read");
-    return text;
-}
-
 int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>& quantizedChoice,
                      std::ostream& out, std::ostream& err) {
     const std::unique_ptr<Checkpoint> checkpoint = openCheckpoint(args.model);
     PerplexityEvaluator evaluator(*checkpoint);
-    const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(*checkpoint, args.tokenizer);
-    const std::vector<int32_t> tokens =
-        PerplexityEvaluator::tokenizeText(*tokenizer, readTextFile(args.text));
     PerplexityOptions options;
     options.contextLength =
         args.contextText.empty() ? evaluator.defaultContextLength() : *parseCount(args.contextText);
+    const std::unique_ptr<Tokenizer> tokenizer = loadTokenizer(*checkpoint, args.tokenizer);
+    const std::vector<int32_t> tokens =
+        PerplexityEvaluator::tokenizeText(*tokenizer, readTextFile(args.text));
     options.maxChunks = args.chunksText.empty() ? 0 : *parseCount(args.chunksText);
     try {
         PerplexityEvaluator::chunkCount(tokens.size(), options.contextLength, options.maxChunks);
     } catch (const Error& error) {
         throw FileError(args.text, error.what());
     }
+    evaluator.setEngine(
+        chooseLlamaEngine(*parseBackendKind(args.deviceText), options.contextLength, err));
     const LlamaConfig& config = evaluator.config();
     if (options.contextLength > config.contextLength)
         err << "bitlens-cli eval: warning: n_ctx " << options.contextLength
@@ -179,10 +170,10 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
         out << "model: " << config.architecture << ", " << config.layers << " layers, dim "
             << config.dim << ", " << config.heads << " heads (" << config.kvHeads
             << " key/value), vocabulary " << config.vocabSize << ", context "
-            << config.contextLength << "\n";
+            << config.contextLength << "\nengine: " << evaluator.engine().name() << "\n";
 
     evaluator.setBaselineCache(baselineCache(args));
-    nlohmann::json report = {{"kind", "lm"}};
+    nlohmann::json report = {{"kind", "lm"}, {"device", evaluator.engine().name()}};
     auto describe = [&](const PerplexityResult& result) {
         report["n_ctx"] = result.contextLength;
         report["chunks"] = result.chunks;
@@ -234,8 +225,6 @@ std::string usageProblem(const EvalArgs& args) {
         return "--tokenizer, --ctx and --chunks apply to --text only";
     if (!parseBackendKind(args.deviceText))
         return "--device '" + args.deviceText + "' is not auto, cpu or vulkan";
-    if (!args.text.empty() && *parseBackendKind(args.deviceText) == BackendKind::Vulkan)
-        return "--device vulkan: language models are evaluated on the CPU reference only so far";
     if (!args.scaleText.empty() && !parseInputScale(args.scaleText))
         return "--input-scale '" + args.scaleText + "' is not a positive number or fraction";
     if (!args.contextText.empty() && !parseCount(args.contextText))

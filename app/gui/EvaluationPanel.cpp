@@ -13,6 +13,7 @@
 #include "core/text/TokenizerFactory.h"
 #include "core/util/Error.h"
 #include "gui/GenerationBox.h"
+#include "gui/PreferredEngines.h"
 
 #include <QComboBox>
 #include <QFileDialog>
@@ -47,6 +48,8 @@ struct EvaluationPanel::Session {
     std::vector<int32_t> tokens;
     int32_t bos = -1;
     QStringList textFiles;
+    // Both kinds: Vulkan when a device exists, opened by the first job.
+    PreferredEngines engines;
 };
 
 struct EvaluationPanel::Outcome {
@@ -57,6 +60,8 @@ struct EvaluationPanel::Outcome {
     double kldMean = 0;
     double kldP99 = 0;
     QString detail; // what was measured, e.g. "n_ctx 512, 4 chunks, 1020 scored tokens"
+    QString engine; // where the models ran, e.g. "vulkan: llvmpipe"
+    QString notice; // why the CPU ran instead of Vulkan, if it did
     QString error;
     bool cancelled = false;
 };
@@ -352,9 +357,13 @@ void EvaluationPanel::evaluate() {
                     record.kldMean = outcome->kldMean;
                     record.kldP99 = outcome->kldP99;
                     showRecord(record);
+                    QString text = status_->text();
                     if (!outcome->detail.isEmpty())
-                        status_->setText(status_->text() + QStringLiteral(" (") + outcome->detail +
-                                         QStringLiteral(")"));
+                        text += QStringLiteral(" (") + outcome->detail + QStringLiteral(")");
+                    text += tr("; engine: %1").arg(outcome->engine);
+                    if (!outcome->notice.isEmpty())
+                        text += QStringLiteral("\n") + outcome->notice;
+                    status_->setText(text);
                     emit evaluated(record);
                 }
             });
@@ -390,6 +399,12 @@ void EvaluationPanel::evaluate() {
                     session->textFiles = fields.mid(1, 2);
                 }
                 const PerplexityOptions options{fields[3].toULongLong(), fields[4].toULongLong()};
+                const std::shared_ptr<const LlamaEngine> engine = session->engines.languageModel(
+                    options.contextLength ? options.contextLength
+                                          : session->perplexity->defaultContextLength());
+                if (&session->perplexity->engine() != engine.get())
+                    session->perplexity->setEngine(engine);
+                outcome->engine = QString::fromStdString(engine->name());
                 const PerplexityComparison comparison = session->perplexity->compare(
                     session->tokens, session->bos, options, weights, progress);
                 outcome->original = comparison.original.ppl;
@@ -409,7 +424,9 @@ void EvaluationPanel::evaluate() {
                 if (!session->classifier) {
                     session->classifier = std::make_unique<ClassifierEvaluator>(checkpoint);
                     session->classifier->setBaselineCache(BaselineCache::forUser());
+                    session->classifier->setEngine(session->engines.classifier());
                 }
+                outcome->engine = QString::fromStdString(session->classifier->engine().name());
                 if (!session->dataset || session->datasetFiles != fields.mid(1, 2)) {
                     session->dataset = std::make_shared<IdxDataset>(
                         IdxDataset::load(fields[1].toStdString(), fields[2].toStdString()));
@@ -424,6 +441,7 @@ void EvaluationPanel::evaluate() {
                 if (session->classifier->baselineOrigin() == BaselineOrigin::Disk)
                     outcome->detail = QObject::tr("original from the cache");
             }
+            outcome->notice = session->engines.notice();
             outcome->ok = true;
         } catch (const Cancelled&) {
             outcome->cancelled = true;

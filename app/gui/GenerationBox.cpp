@@ -1,11 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "gui/GenerationBox.h"
 
-#include "core/eval/LlamaModel.h"
+#include "core/eval/LlamaEngine.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
 #include "core/text/TokenizerFactory.h"
 #include "core/util/Error.h"
+#include "gui/PreferredEngines.h"
 
 #include <QDoubleSpinBox>
 #include <QGridLayout>
@@ -17,13 +18,17 @@
 #include <QSpinBox>
 #include <QVBoxLayout>
 #include <QtConcurrent/QtConcurrentRun>
+#include <algorithm>
 
 namespace bitlens::app {
 
 struct GenerationBox::Texts {
     QString original;
     QString quantized;
+    QString engine;
+    QString notice;
     QString error;
+    bool cancelled = false;
 };
 
 namespace {
@@ -38,10 +43,11 @@ std::vector<int32_t> promptTokens(const Tokenizer& tokenizer, const std::string&
     return tokens;
 }
 
-QString continuation(const LlamaModel& model, const Tokenizer& tokenizer,
+QString continuation(LlamaRunner& model, const Tokenizer& tokenizer,
                      const std::vector<int32_t>& prompt, uint64_t count,
-                     const SamplingOptions& sampling) {
-    const std::vector<int32_t> generated = model.generate(prompt, count, sampling, tokenizer.eos());
+                     const SamplingOptions& sampling, const ProgressFn& progress) {
+    const std::vector<int32_t> generated =
+        generateTokens(model, prompt, count, sampling, tokenizer.eos(), progress);
     std::string text;
     int32_t previous = prompt.back();
     for (const int32_t token : generated) {
@@ -58,8 +64,10 @@ QString continuation(const LlamaModel& model, const Tokenizer& tokenizer,
 GenerationBox::GenerationBox(QWidget* parent)
     : QWidget(parent), prompt_(new QLineEdit(this)), tokens_(new QSpinBox(this)),
       temperature_(new QDoubleSpinBox(this)), seed_(new QSpinBox(this)),
-      generateButton_(new QPushButton(tr("&Generate"), this)), status_(new QLabel(this)),
-      original_(new QPlainTextEdit(this)), quantized_(new QPlainTextEdit(this)) {
+      generateButton_(new QPushButton(tr("&Generate"), this)),
+      cancelButton_(new QPushButton(tr("Cancel"), this)), status_(new QLabel(this)),
+      original_(new QPlainTextEdit(this)), quantized_(new QPlainTextEdit(this)),
+      engines_(std::make_shared<PreferredEngines>()) {
     prompt_->setPlaceholderText(tr("Prompt (empty: start from BOS)"));
     tokens_->setRange(1, 256);
     tokens_->setValue(48);
@@ -81,6 +89,8 @@ GenerationBox::GenerationBox(QWidget* parent)
     controls->addWidget(temperature_);
     controls->addWidget(seed_);
     controls->addWidget(generateButton_);
+    controls->addWidget(cancelButton_);
+    cancelButton_->setEnabled(false);
     auto* texts = new QGridLayout;
     texts->addWidget(new QLabel(tr("original"), this), 0, 0);
     texts->addWidget(new QLabel(tr("quantized"), this), 0, 1);
@@ -94,11 +104,23 @@ GenerationBox::GenerationBox(QWidget* parent)
     status_->setWordWrap(true);
     connect(generateButton_, &QPushButton::clicked, this, &GenerationBox::generate);
     connect(prompt_, &QLineEdit::returnPressed, this, &GenerationBox::generate);
+    connect(cancelButton_, &QPushButton::clicked, this, &GenerationBox::cancel);
 }
 
 GenerationBox::~GenerationBox() {
-    if (watcher_)
+    if (watcher_) {
+        cancel();
         watcher_->waitForFinished();
+    }
+}
+
+void GenerationBox::cancel() {
+    if (cancel_)
+        *cancel_ = true;
+}
+
+QString GenerationBox::statusText() const {
+    return status_->text();
 }
 
 void GenerationBox::setModel(std::shared_ptr<const Checkpoint> checkpoint) {
@@ -128,7 +150,9 @@ void GenerationBox::generate() {
     if (watcher_ || !checkpoint_)
         return;
     generateButton_->setEnabled(false);
+    cancelButton_->setEnabled(true);
     status_->setText(tr("Generating with both models…"));
+    cancel_ = std::make_shared<std::atomic<bool>>(false);
     const SamplingOptions sampling{float(temperature_->value()), uint64_t(seed_->value())};
     watcher_ = new QFutureWatcher<std::shared_ptr<Texts>>(this);
     connect(watcher_, &QFutureWatcher<std::shared_ptr<Texts>>::finished, this, [this] {
@@ -136,20 +160,28 @@ void GenerationBox::generate() {
         watcher_->deleteLater();
         watcher_ = nullptr;
         generateButton_->setEnabled(true);
+        cancelButton_->setEnabled(false);
+        if (texts->cancelled) {
+            status_->setText(tr("Generation cancelled."));
+            emit cancelled();
+            return;
+        }
         if (!texts->error.isEmpty()) {
             status_->setText(texts->error);
             emit failed(texts->error);
             return;
         }
-        status_->clear();
+        status_->setText(texts->notice.isEmpty()
+                             ? tr("engine: %1").arg(texts->engine)
+                             : tr("engine: %1\n%2").arg(texts->engine, texts->notice));
         original_->setPlainText(prompt_->text() + texts->original);
         quantized_->setPlainText(prompt_->text() + texts->quantized);
         emit generated();
     });
     watcher_->setFuture(QtConcurrent::run(
         [checkpoint = checkpoint_, recipe = recipe_, tokenizerPath = tokenizerPath_,
-         prompt = prompt_->text().toStdString(), count = uint64_t(tokens_->value()),
-         sampling]() -> std::shared_ptr<Texts> {
+         prompt = prompt_->text().toStdString(), count = uint64_t(tokens_->value()), sampling,
+         engines = engines_, cancel = cancel_]() -> std::shared_ptr<Texts> {
             auto texts = std::make_shared<Texts>();
             try {
                 const std::unique_ptr<Tokenizer> tokenizer =
@@ -158,11 +190,21 @@ void GenerationBox::generate() {
                 if (tokens.empty())
                     throw Error("the prompt is empty and the vocabulary has no BOS token");
                 const LlamaConfig config = LlamaConfig::fromCheckpoint(*checkpoint);
-                const LlamaModel original(*checkpoint, config, OriginalWeights());
-                texts->original = continuation(original, *tokenizer, tokens, count, sampling);
-                const LlamaModel quantized(*checkpoint, config,
-                                           QuantizedWeights(formatsFromRecipe(recipe)));
-                texts->quantized = continuation(quantized, *tokenizer, tokens, count, sampling);
+                const std::shared_ptr<const LlamaEngine> engine =
+                    engines->languageModel(std::min(tokens.size() + count, config.contextLength));
+                texts->engine = QString::fromStdString(engine->name());
+                texts->notice = engines->notice();
+                const ProgressFn progress = [cancel](uint64_t, uint64_t) {
+                    return !*cancel;
+                };
+                texts->original =
+                    continuation(*engine->load(*checkpoint, config, OriginalWeights()), *tokenizer,
+                                 tokens, count, sampling, progress);
+                texts->quantized = continuation(
+                    *engine->load(*checkpoint, config, QuantizedWeights(formatsFromRecipe(recipe))),
+                    *tokenizer, tokens, count, sampling, progress);
+            } catch (const Cancelled&) {
+                texts->cancelled = true;
             } catch (const std::exception& error) {
                 texts->error = QString::fromUtf8(error.what());
             }

@@ -5,8 +5,6 @@
 #include "core/util/ParallelFor.h"
 
 #include <algorithm>
-#include <cmath>
-#include <random>
 #include <thread>
 
 namespace bitlens {
@@ -138,41 +136,9 @@ std::vector<float> LlamaModel::forward(std::span<const int32_t> tokens) const {
     return project(hiddenStates(tokens), tokens.size());
 }
 
-std::vector<int32_t> LlamaModel::generate(std::span<const int32_t> prompt, uint64_t count,
-                                          const SamplingOptions& sampling, int32_t stop) const {
-    if (!(sampling.temperature >= 0) || !std::isfinite(sampling.temperature))
-        throw Error("sampling temperature must be a finite number of at least 0");
-    std::vector<int32_t> sequence(prompt.begin(), prompt.end());
-    std::vector<int32_t> generated;
-    std::mt19937_64 random(sampling.seed);
-    while (generated.size() < count && sequence.size() < config_.contextLength) {
-        const std::vector<float> hidden = hiddenStates(sequence);
-        std::vector<float> logits = project(std::span<const float>(hidden).last(config_.dim), 1);
-        int32_t next = 0;
-        if (sampling.temperature == 0) {
-            next = int32_t(std::max_element(logits.begin(), logits.end()) - logits.begin());
-        } else {
-            for (float& logit : logits)
-                logit /= sampling.temperature;
-            softmaxRows(logits, logits.size());
-            // A uniform draw in [0, 1) from the top 53 bits, the same on every platform.
-            const double draw = double(random() >> 11) * 0x1.0p-53;
-            double cumulative = 0;
-            next = int32_t(logits.size() - 1);
-            for (size_t i = 0; i < logits.size(); ++i) {
-                cumulative += logits[i];
-                if (draw < cumulative) {
-                    next = int32_t(i);
-                    break;
-                }
-            }
-        }
-        generated.push_back(next);
-        sequence.push_back(next);
-        if (next == stop)
-            break;
-    }
-    return generated;
+std::vector<float> LlamaModel::nextTokenLogits(std::span<const int32_t> tokens) const {
+    const std::vector<float> hidden = hiddenStates(tokens);
+    return project(std::span<const float>(hidden).last(config_.dim), 1);
 }
 
 } // namespace bitlens

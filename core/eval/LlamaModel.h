@@ -10,14 +10,6 @@
 
 namespace bitlens {
 
-// How generate() picks each next token: temperature 0 takes the most likely token (greedy);
-// above 0 it draws from softmax(logits / temperature) with a generator seeded by `seed`, so the
-// same seed gives the same text.
-struct SamplingOptions {
-    float temperature = 0.0f;
-    uint64_t seed = 0;
-};
-
 // A llama-family decoder on the float32 CPU reference operators (TransformerMath.h). The weights
 // are read once, at construction, through a WeightSource: the checkpoint's own values, or a
 // format's quantize-then-dequantize of them. Immutable afterwards, so one model serves several
@@ -35,12 +27,8 @@ public:
     // sliding attention window.
     std::vector<float> forward(std::span<const int32_t> tokens) const;
 
-    // Continues `prompt` (not empty) by up to `count` tokens and returns the new ones. Stops after
-    // emitting `stop` (when not -1) or when the sequence reaches the model's context length.
-    // Recomputes the whole sequence for each token (no key/value cache): meant for a few dozen
-    // tokens.
-    std::vector<int32_t> generate(std::span<const int32_t> prompt, uint64_t count,
-                                  const SamplingOptions& sampling, int32_t stop = -1) const;
+    // The logits [vocabSize] of the token after the last of `tokens`: forward()'s last row.
+    std::vector<float> nextTokenLogits(std::span<const int32_t> tokens) const;
 
 private:
     struct Layer {

@@ -80,14 +80,23 @@ double percentile(const std::vector<double>& sorted, double fraction) {
 } // namespace
 
 PerplexityEvaluator::PerplexityEvaluator(const Checkpoint& checkpoint)
-    : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)) {}
+    : checkpoint_(checkpoint), config_(LlamaConfig::fromCheckpoint(checkpoint)),
+      engine_(std::make_shared<CpuLlamaEngine>()) {}
 
 void PerplexityEvaluator::setBaselineCache(std::shared_ptr<const BaselineCache> cache) {
     baselineCache_ = std::move(cache);
 }
 
-uint64_t PerplexityEvaluator::defaultContextLength() const {
-    return std::min(kDefaultContext, config_.contextLength);
+void PerplexityEvaluator::setEngine(std::shared_ptr<const LlamaEngine> engine) {
+    if (!engine)
+        throw Error("a perplexity evaluator needs an engine");
+    engine_ = std::move(engine);
+    original_.reset();
+    baseline_.reset();
+}
+
+uint64_t PerplexityEvaluator::defaultContextLength(const LlamaConfig& config) {
+    return std::min(kDefaultContext, config.contextLength);
 }
 
 std::vector<int32_t> PerplexityEvaluator::tokenizeText(const Tokenizer& tokenizer,
@@ -154,7 +163,7 @@ PerplexityResult PerplexityEvaluator::describe(const Run& run) const {
 }
 
 void PerplexityEvaluator::runChunks(
-    const LlamaModel& model, const Run& run, const ProgressFn& progress, uint64_t progressOffset,
+    LlamaRunner& runner, const Run& run, const ProgressFn& progress, uint64_t progressOffset,
     uint64_t progressTotal,
     const std::function<void(uint64_t, const std::vector<float>&)>& score) const {
     std::vector<int32_t> chunk(run.contextLength);
@@ -163,7 +172,7 @@ void PerplexityEvaluator::runChunks(
         std::copy(source.begin(), source.end(), chunk.begin());
         if (run.bos >= 0)
             chunk[0] = run.bos;
-        score(c, model.forward(chunk));
+        score(c, runner.forward(chunk));
         if (progress && !progress(progressOffset + (c + 1) * run.contextLength, progressTotal))
             throw Cancelled();
     }
@@ -173,7 +182,7 @@ const PerplexityEvaluator::Baseline&
 PerplexityEvaluator::baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal) {
     const uint64_t fingerprint = fingerprintOf(run.tokens, run.bos);
     if (!original_)
-        original_ = std::make_unique<LlamaModel>(checkpoint_, config_, OriginalWeights());
+        original_ = engine_->load(checkpoint_, config_, OriginalWeights());
     const uint64_t vocab = config_.vocabSize;
     const uint64_t first = run.contextLength / 2;
     auto fresh = std::make_unique<Baseline>();
@@ -229,7 +238,7 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
     const Baseline* found = findBaseline(run);
     const uint64_t total = found ? perModel : 2 * perModel;
     const Baseline& base = found ? *found : baseline(run, progress, total);
-    const LlamaModel model(checkpoint_, config_, quantized);
+    const std::unique_ptr<LlamaRunner> model = engine_->load(checkpoint_, config_, quantized);
 
     const uint64_t vocab = config_.vocabSize;
     const uint64_t first = run.contextLength / 2;
@@ -237,7 +246,7 @@ PerplexityComparison PerplexityEvaluator::compare(std::span<const int32_t> token
     std::vector<double> nll(scored);
     std::vector<double> kld(scored);
     std::vector<uint8_t> sameTop(scored);
-    runChunks(model, run, progress, total - perModel, total,
+    runChunks(*model, run, progress, total - perModel, total,
               [&](uint64_t c, const std::vector<float>& logits) {
                   parallelForChunks(run.scoredPerChunk, 16, [&](size_t begin, size_t end) {
                       std::vector<float> logProbs(vocab);
@@ -300,6 +309,7 @@ BaselineCache::Key PerplexityEvaluator::diskKey(const Run& run) {
     BaselineCache::Key key = *modelKey_;
     key.add(std::as_bytes(run.tokens.first(run.chunks * run.contextLength)));
     key.addValue(run.bos).addValue(run.contextLength).addValue(run.chunks);
+    key.add(engine_->name()); // engines agree within float rounding, not bit for bit
     return key;
 }
 

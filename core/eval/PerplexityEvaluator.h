@@ -3,7 +3,7 @@
 
 #include "core/backend/QuantBackend.h"
 #include "core/eval/BaselineCache.h"
-#include "core/eval/LlamaModel.h"
+#include "core/eval/LlamaEngine.h"
 #include "core/eval/WeightSource.h"
 #include "core/io/Checkpoint.h"
 #include "core/text/Tokenizer.h"
@@ -48,7 +48,7 @@ struct PerplexityComparison : PerplexityResult {
     double sameTop = 0;
 };
 
-// llama.cpp's perplexity protocol on a llama-family model with the CPU reference forward pass:
+// llama.cpp's perplexity protocol on a llama-family model, the forward pass on a LlamaEngine:
 // the token stream is cut into chunks of n_ctx tokens, the first token of each chunk is replaced
 // by BOS (when the vocabulary has one), and only the second half of each chunk is scored (the
 // positions n_ctx/2 .. n_ctx-2 predicting the token after them). The original model's results
@@ -58,11 +58,18 @@ struct PerplexityComparison : PerplexityResult {
 class PerplexityEvaluator {
 public:
     // Reads the configuration and finds every weight (LlamaConfig::fromCheckpoint); weights are
-    // read on first use. `checkpoint` must outlive the evaluator.
+    // read on first use, by the engine (the CPU reference unless setEngine picks another).
+    // `checkpoint` must outlive the evaluator.
     explicit PerplexityEvaluator(const Checkpoint& checkpoint);
 
+    // Runs later calls on `engine` (not null); the original's results are computed again.
+    void setEngine(std::shared_ptr<const LlamaEngine> engine);
+    const LlamaEngine& engine() const { return *engine_; }
+
     const LlamaConfig& config() const { return config_; }
-    uint64_t defaultContextLength() const;
+    uint64_t defaultContextLength() const { return defaultContextLength(config_); }
+    // The smaller of 512 and the model's context.
+    static uint64_t defaultContextLength(const LlamaConfig& config);
     // Where the original's results are also kept between evaluators and processes; nullptr (the
     // default) keeps them in memory only.
     void setBaselineCache(std::shared_ptr<const BaselineCache> cache);
@@ -109,8 +116,8 @@ private:
 
     Run plan(std::span<const int32_t> tokens, int32_t bos, const PerplexityOptions& options) const;
     PerplexityResult describe(const Run& run) const;
-    // Runs `model` over every chunk and hands each chunk's logits to `score(chunk, logits)`.
-    void runChunks(const LlamaModel& model, const Run& run, const ProgressFn& progress,
+    // Runs `runner` over every chunk and hands each chunk's logits to `score(chunk, logits)`.
+    void runChunks(LlamaRunner& runner, const Run& run, const ProgressFn& progress,
                    uint64_t progressOffset, uint64_t progressTotal,
                    const std::function<void(uint64_t, const std::vector<float>&)>& score) const;
     const Baseline& baseline(const Run& run, const ProgressFn& progress, uint64_t progressTotal);
@@ -122,7 +129,8 @@ private:
 
     const Checkpoint& checkpoint_;
     LlamaConfig config_;
-    std::unique_ptr<LlamaModel> original_;
+    std::shared_ptr<const LlamaEngine> engine_;
+    std::unique_ptr<LlamaRunner> original_;
     std::unique_ptr<Baseline> baseline_;
     std::shared_ptr<const BaselineCache> baselineCache_;
     std::optional<BaselineCache::Key> modelKey_; // the model's part of diskKey, hashed once

@@ -7,7 +7,7 @@
 namespace bitlens {
 namespace {
 
-constexpr uint64_t kThreads = 256; // local_size_x of activation, batchnorm and swiglu.comp
+constexpr uint64_t kThreads = 256; // local_size_x of activation, batchnorm, swiglu and add.comp
 
 struct ActivationParameters {
     uint32_t count;
@@ -92,6 +92,16 @@ void recordSwiGlu(OpRecorder& recorder, uint64_t count, const GpuBuffer& gate, c
     OpRecorder::requireFloats(out, count, "SwiGLU output");
     const uint32_t parameters = OpRecorder::index32(count, "SwiGLU size");
     recorder.dispatch("swiglu", {&gate, &up, &out}, parameters, groupsFor(count, kThreads));
+}
+
+void recordAddInPlace(OpRecorder& recorder, uint64_t count, const GpuBuffer& target,
+                      const GpuBuffer& values) {
+    if (target.get() == values.get())
+        throw Error("an in-place add needs two different buffers");
+    OpRecorder::requireFloats(target, count, "add target");
+    OpRecorder::requireFloats(values, count, "add values");
+    const uint32_t parameters = OpRecorder::index32(count, "add size");
+    recorder.dispatch("add", {&target, &values}, parameters, groupsFor(count, kThreads));
 }
 
 } // namespace bitlens

@@ -23,4 +23,8 @@ void recordBatchNorm(OpRecorder& recorder, uint64_t count, uint64_t channels, co
 void recordSwiGlu(OpRecorder& recorder, uint64_t count, const GpuBuffer& gate, const GpuBuffer& up,
                   const GpuBuffer& out);
 
+// target += values (residual connections); target and values must be different buffers.
+void recordAddInPlace(OpRecorder& recorder, uint64_t count, const GpuBuffer& target,
+                      const GpuBuffer& values);
+
 } // namespace bitlens

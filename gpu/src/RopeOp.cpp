@@ -27,13 +27,19 @@ void requireEvenHead(uint64_t headDim) {
 std::vector<float> ropeTable(uint64_t positions, uint64_t firstPosition, uint64_t headDim,
                              float theta) {
     requireEvenHead(headDim);
-    const uint64_t half = headDim / 2;
+    return ropeTable(positions, firstPosition, ropeInverseFrequencies(headDim, theta));
+}
+
+std::vector<float> ropeTable(uint64_t positions, uint64_t firstPosition,
+                             std::span<const double> inverseFrequencies) {
+    if (inverseFrequencies.empty())
+        throw Error("rotary embedding needs at least one frequency");
+    const uint64_t half = inverseFrequencies.size();
     std::vector<float> table(positions * half * 2);
     for (uint64_t p = 0; p < positions; ++p) {
         const double position = double(firstPosition + p);
         for (uint64_t i = 0; i < half; ++i) {
-            const double angle =
-                position * std::pow(double(theta), -2.0 * double(i) / double(headDim));
+            const double angle = position * inverseFrequencies[i];
             table[(p * half + i) * 2] = float(std::cos(angle));
             table[(p * half + i) * 2 + 1] = float(std::sin(angle));
         }

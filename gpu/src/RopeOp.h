@@ -4,6 +4,7 @@
 #include "OpRecorder.h"
 #include "core/eval/TransformerMath.h"
 
+#include <span>
 #include <vector>
 
 namespace bitlens {
@@ -14,6 +15,10 @@ namespace bitlens {
 // Throws Error for an odd or zero headDim.
 std::vector<float> ropeTable(uint64_t positions, uint64_t firstPosition, uint64_t headDim,
                              float theta);
+// The same table with the angle of pair i given as position * inverseFrequencies[i] (headDim / 2
+// values, LlamaConfig::ropeInverseFrequencies): rescaled RoPE. Throws Error for an empty list.
+std::vector<float> ropeTable(uint64_t positions, uint64_t firstPosition,
+                             std::span<const double> inverseFrequencies);
 
 // applyRope in place on `rows` ([positions, heads * headDim]) with a ropeTable of the same
 // positions and headDim. Throws Error when a buffer is too small.

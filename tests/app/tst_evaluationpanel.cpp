@@ -27,6 +27,13 @@ void useMnistTestSet(EvaluationPanel& panel) {
                      1.0 / 255.0);
 }
 
+// Vulkan when a device exists, else the CPU with the reason shown.
+bool ranOnPreferredEngine(const QString& status) {
+    return status.contains(QStringLiteral("engine: vulkan: ")) ||
+           (status.contains(QStringLiteral("engine: cpu")) &&
+            status.contains(QStringLiteral("No Vulkan device")));
+}
+
 } // namespace
 
 class TestEvaluationPanel : public QObject {
@@ -54,6 +61,7 @@ private slots:
         QCOMPARE(record.originalMetric, 0.98);
         QCOMPARE(record.quantizedMetric, 0.9771);
         QCOMPARE(record.agreement, 0.9924);
+        QVERIFY2(ranOnPreferredEngine(panel.statusText()), qPrintable(panel.statusText()));
         QVERIFY(record.kldMean > 0.005 && record.kldMean < 0.012);
         QCOMPARE(record.bitsPerWeight, planSizes(*checkpoint, recipe).totals.bitsPerWeight());
         QCOMPARE(panel.resultsTable()->item(0, 0)->text(), QStringLiteral("98.00 %"));
@@ -129,6 +137,7 @@ private slots:
         QVERIFY(record.agreement > 0.95 && record.agreement <= 1);
         QVERIFY2(panel.statusText().contains(QStringLiteral("n_ctx 256, 2 chunks, 254 scored")),
                  qPrintable(panel.statusText()));
+        QVERIFY2(ranOnPreferredEngine(panel.statusText()), qPrintable(panel.statusText()));
         QCOMPARE(panel.historyPlot()->pointsGraph()->data()->at(0)->value, record.quantizedMetric);
 
         // Greedy continuation from BOS (shared/data/README.md gives the original's text).
@@ -140,6 +149,17 @@ private slots:
         QVERIFY2(box->originalText().startsWith(QStringLiteral("Once upon a time, there was")),
                  qPrintable(box->originalText()));
         QVERIFY(!box->quantizedText().isEmpty());
+        QVERIFY2(ranOnPreferredEngine(box->statusText()), qPrintable(box->statusText()));
+
+        // Cancel leaves the shown texts as they were.
+        const QString shown = box->originalText();
+        box->setTokenCount(200);
+        QSignalSpy cancelled(box, &GenerationBox::cancelled);
+        box->generate();
+        box->cancel();
+        QVERIFY(cancelled.wait(120000));
+        QVERIFY(!box->isRunning());
+        QCOMPARE(box->originalText(), shown);
     }
 
     void badInputIsReportedWithTheFile() {

@@ -8,6 +8,7 @@
 #include <QFile>
 #include <QTemporaryDir>
 #include <QTest>
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
@@ -97,6 +98,85 @@ private slots:
         QVERIFY(comparison["kld_p99"].get<double>() > comparison["kld_mean"].get<double>());
         QVERIFY(comparison["same_top"].get<double>() > 0.9);
         QVERIFY(comparison["same_top"].get<double>() < 1.0);
+    }
+
+    void devices() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        // The Vulkan and CPU engines give the same perplexity and KL divergence within 1e-4.
+        const Run cpu = run(storiesArgs({"--ctx", "128", "--format", "q4_0", "--device", "cpu"}));
+        const Run vulkan =
+            run(storiesArgs({"--ctx", "128", "--format", "q4_0", "--device", "vulkan"}));
+        QVERIFY2(cpu.status == 0, cpu.err.c_str());
+        QVERIFY2(vulkan.status == 0, vulkan.err.c_str());
+        const nlohmann::json onCpu = nlohmann::json::parse(cpu.out);
+        const nlohmann::json onVulkan = nlohmann::json::parse(vulkan.out);
+        QCOMPARE(onCpu["device"].get<std::string>(), std::string("cpu"));
+        QVERIFY2(onVulkan["device"].get<std::string>().starts_with("vulkan: "), vulkan.out.c_str());
+        for (const char* side : {"original", "quantized"}) {
+            const double expected = onCpu[side]["ppl"].get<double>();
+            QVERIFY(std::fabs(onVulkan[side]["ppl"].get<double>() - expected) < 1e-4 * expected);
+        }
+        QVERIFY(std::fabs(onVulkan["kld_mean"].get<double>() - onCpu["kld_mean"].get<double>()) <
+                1e-4);
+
+        // The table names the engine too.
+        std::vector<std::string> table = storiesArgs({"--ctx", "128", "--device", "vulkan"});
+        table.erase(std::find(table.begin(), table.end(), "--json"));
+        const Run text = run(table);
+        QVERIFY2(text.status == 0, text.err.c_str());
+        QVERIFY2(text.out.find("\nengine: vulkan: ") != std::string::npos, text.out.c_str());
+    }
+
+    void benchTokensPerSecond() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        const Run result =
+            run({"bench", "eval", shared("llama2c/stories260K.bin"), "--text",
+                 shared("text/tinystories_val.txt"), "--tokenizer", shared("llama2c/tok512.bin"),
+                 "--ctx", "128", "--chunks", "2", "--repeats", "1"});
+        QVERIFY2(result.status == 0, result.err.c_str());
+        QVERIFY2(result.out.find("over 2 chunks of 128 tokens") != std::string::npos,
+                 result.out.c_str());
+        std::istringstream lines(result.out);
+        std::string line;
+        int cpuRows = 0;
+        int vulkanRows = 0;
+        while (std::getline(lines, line)) {
+            if (line.find("tokens/s") == std::string::npos)
+                continue;
+            QVERIFY2(line.starts_with("stories260K.bin"), line.c_str());
+            QVERIFY2(line.find("ppl ") != std::string::npos, line.c_str());
+            if (line.find(" cpu ") != std::string::npos)
+                ++cpuRows;
+            if (line.find(" vulkan: ") != std::string::npos) {
+                ++vulkanRows;
+                QVERIFY2(line.find("x ") != std::string::npos, line.c_str()); // the ratio
+            }
+        }
+        QCOMPARE(cpuRows, 1);
+        QCOMPARE(vulkanRows, 1);
+    }
+
+    void benchUsageErrors_data() {
+        QTest::addColumn<QStringList>("args");
+        QTest::newRow("text and data set")
+            << QStringList{"bench", "eval", "m", "--text", "t", "--dataset", "i", "l"};
+        QTest::newRow("scale with text")
+            << QStringList{"bench", "eval", "m", "--text", "t", "--input-scale", "2"};
+        QTest::newRow("context with data set")
+            << QStringList{"bench", "eval", "m", "--dataset", "i", "l", "--ctx", "64"};
+        QTest::newRow("tiny context")
+            << QStringList{"bench", "eval", "m", "--text", "t", "--ctx", "2"};
+    }
+    void benchUsageErrors() {
+        QFETCH(QStringList, args);
+        std::vector<std::string> list;
+        for (const QString& arg : args)
+            list.push_back(arg.toStdString());
+        const Run result = run(list);
+        QCOMPARE(result.status, 1);
+        QVERIFY(result.out.empty());
+        QVERIFY2(result.err.find("usage: bitlens-cli bench eval") != std::string::npos,
+                 result.err.c_str());
     }
 
     void recipes() {

@@ -145,9 +145,11 @@ inline std::vector<float> toHuggingFaceRows(const std::vector<float>& gguf, uint
 }
 
 // A Hugging Face folder: config.json and model.safetensors with Hugging Face names, q and k rows
-// permuted back (RoPE halves), as transformers stores a LlamaForCausalLM.
+// permuted back (RoPE halves), as transformers stores a LlamaForCausalLM. `vectors` are written
+// too, as one-dimensional tensors under their Hugging Face names (biases).
 inline bool writeHuggingFace(const TinyLlama& model, const QString& folder,
-                             const std::string& architecture = "LlamaForCausalLM") {
+                             const std::string& architecture = "LlamaForCausalLM",
+                             const std::map<std::string, std::vector<float>>& vectors = {}) {
     QDir().mkpath(folder);
     const nlohmann::json config = {{"architectures", {architecture}},
                                    {"hidden_size", model.dim},
@@ -191,6 +193,8 @@ inline bool writeHuggingFace(const TinyLlama& model, const QString& folder,
     add("model.norm.weight", "output_norm.weight");
     if (!model.tied)
         add("lm_head.weight", "output.weight");
+    for (const auto& [name, values] : vectors)
+        writer.addTensor({name, {values.size()}, DType::F32, floatBytes(values)});
     writer.write((folder + "/model.safetensors").toStdString());
     return true;
 }

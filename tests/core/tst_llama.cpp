@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "common/TestData.h"
 #include "common/TinyLlama.h"
+#include "core/eval/LlamaEngine.h"
 #include "core/eval/LlamaModel.h"
 #include "core/io/CheckpointReader.h"
 #include "core/text/TokenizerFactory.h"
@@ -225,24 +226,33 @@ private slots:
         QTemporaryDir dir;
         bitlens::test::writeGguf(model, dir.filePath("m.gguf"));
         const auto checkpoint = open(dir.filePath("m.gguf"));
-        const LlamaModel llama(*checkpoint, LlamaConfig::fromCheckpoint(*checkpoint),
-                               OriginalWeights());
+        const std::unique_ptr<LlamaRunner> llama = CpuLlamaEngine().load(
+            *checkpoint, LlamaConfig::fromCheckpoint(*checkpoint), OriginalWeights());
         const std::vector<int32_t> prompt = {1, 4};
-        const std::vector<int32_t> greedy = llama.generate(prompt, 6, {});
+        const std::vector<int32_t> greedy = generateTokens(*llama, prompt, 6, {});
         QCOMPARE(greedy.size(), size_t(6));
         // Greedy takes the arg max of the forward pass's last row.
-        const std::vector<float> logits = llama.forward(prompt);
+        const std::vector<float> logits = llama->forward(prompt);
         const auto last = logits.end() - ptrdiff_t(model.vocab);
         QCOMPARE(greedy[0], int32_t(std::max_element(last, logits.end()) - last));
-        QCOMPARE(llama.generate(prompt, 6, {0.001f, 9}), greedy);
-        const std::vector<int32_t> sampled = llama.generate(prompt, 20, {1.5f, 42});
-        QCOMPARE(llama.generate(prompt, 20, {1.5f, 42}), sampled);
-        QVERIFY(llama.generate(prompt, 20, {1.5f, 43}) != sampled);
+        QCOMPARE(llama->nextTokenLogits(prompt), std::vector<float>(last, logits.end()));
+        QCOMPARE(generateTokens(*llama, prompt, 6, {0.001f, 9}), greedy);
+        const std::vector<int32_t> sampled = generateTokens(*llama, prompt, 20, {1.5f, 42});
+        QCOMPARE(generateTokens(*llama, prompt, 20, {1.5f, 42}), sampled);
+        QVERIFY(generateTokens(*llama, prompt, 20, {1.5f, 43}) != sampled);
         // Stops at the context length (32) and after the stop token.
-        QCOMPARE(llama.generate(prompt, 100, {}).size(), size_t(30));
-        const std::vector<int32_t> stopped = llama.generate(prompt, 6, {}, greedy[2]);
+        QCOMPARE(generateTokens(*llama, prompt, 100, {}).size(), size_t(30));
+        const std::vector<int32_t> stopped = generateTokens(*llama, prompt, 6, {}, greedy[2]);
         QCOMPARE(stopped.back(), greedy[2]);
         QVERIFY(stopped.size() <= 3);
+        // Progress after each token; false cancels.
+        uint64_t heard = 0;
+        QVERIFY_THROWS_EXCEPTION(Cancelled, generateTokens(*llama, prompt, 6, {}, -1,
+                                                           [&heard](uint64_t done, uint64_t total) {
+                                                               heard = done;
+                                                               return done < 2 && total == 6;
+                                                           }));
+        QCOMPARE(heard, uint64_t(2));
     }
 
     void stories260KGreedyStory() {
@@ -250,10 +260,10 @@ private slots:
         const auto checkpoint = open(bitlens::test::sharedDataPath("llama2c/stories260K.bin"));
         const auto tokenizer = loadTokenizer(
             *checkpoint, bitlens::test::sharedDataPath("llama2c/tok512.bin").toStdString());
-        const LlamaModel model(*checkpoint, LlamaConfig::fromCheckpoint(*checkpoint),
-                               OriginalWeights());
-        const std::vector<int32_t> story =
-            model.generate(std::vector<int32_t>{tokenizer->bos()}, 24, {}, tokenizer->eos());
+        const std::unique_ptr<LlamaRunner> model = CpuLlamaEngine().load(
+            *checkpoint, LlamaConfig::fromCheckpoint(*checkpoint), OriginalWeights());
+        const std::vector<int32_t> story = generateTokens(
+            *model, std::vector<int32_t>{tokenizer->bos()}, 24, {}, tokenizer->eos());
         std::string text;
         int32_t previous = tokenizer->bos();
         for (int32_t token : story)

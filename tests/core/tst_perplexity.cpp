@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "common/TestData.h"
 #include "common/TinyLlama.h"
+#include "core/eval/LlamaModel.h"
 #include "core/eval/PerplexityEvaluator.h"
 #include "core/io/CheckpointReader.h"
 #include "core/text/TokenizerFactory.h"

@@ -420,6 +420,44 @@ private slots:
                         expected);
     }
 
+    void ropeScaledFrequencies() {
+        // Linear-scaled inverse frequencies (LlamaConfig for rope_scaling linear, factor 4).
+        const uint64_t positions = 12, heads = 3, headDim = 8;
+        std::vector<double> frequencies = ropeInverseFrequencies(headDim, 500000.0f);
+        for (double& frequency : frequencies)
+            frequency /= 4;
+        const std::vector<float> x = randomValues(positions * heads * headDim, 21, -2, 2);
+        std::vector<float> expected = x;
+        applyRope(expected, positions, 0, heads, headDim, frequencies, RopePairing::HalfSplit);
+        const GpuBuffer gx = session_->upload(x);
+        const GpuBuffer table = session_->upload(ropeTable(positions, 0, frequencies));
+        compareRelative(runAndRead(
+                            [&](OpRecorder& r) {
+                                recordRope(r, gx, table, positions, heads, headDim,
+                                           RopePairing::HalfSplit);
+                            },
+                            gx, x.size()),
+                        expected);
+        QVERIFY_THROWS_EXCEPTION(Error, ropeTable(positions, 0, std::vector<double>{}));
+    }
+
+    void addInPlace() {
+        for (const uint64_t count : {uint64_t(1), uint64_t(70001)}) {
+            const std::vector<float> target = randomValues(count, 22, -5, 5);
+            const std::vector<float> values = randomValues(count, 23, -5, 5);
+            std::vector<float> expected(count);
+            for (size_t i = 0; i < count; ++i)
+                expected[i] = target[i] + values[i];
+            const GpuBuffer gt = session_->upload(target);
+            const GpuBuffer gv = session_->upload(values);
+            compareRelative(
+                runAndRead([&](OpRecorder& r) { recordAddInPlace(r, count, gt, gv); }, gt, count),
+                expected);
+            QVERIFY_THROWS_EXCEPTION(
+                Error, session_->run([&](OpRecorder& r) { recordAddInPlace(r, count, gt, gt); }));
+        }
+    }
+
     void swiGlu() {
         for (const uint64_t count : {uint64_t(1), uint64_t(1000), uint64_t(70001)}) {
             const std::vector<float> gate = randomValues(count, 19, -15, 15);
