@@ -34,8 +34,7 @@ std::string replaceAll(std::string text, const std::string& from, const std::str
 // tok512.bin as llama.cpp's SentencePiece vocabulary keys: spaces as U+2581, llama2.c's
 // "\n<s>\n" / "\n</s>\n" as <s> / </s>, llama.cpp's token type numbers.
 void addStoriesTokenizer(GgufWriter& writer, uint64_t vocabSize) {
-    const Vocabulary vocabulary =
-        readLlama2cTokenizer(shared("llama2c/tok512.bin"), vocabSize);
+    const Vocabulary vocabulary = readLlama2cTokenizer(shared("llama2c/tok512.bin"), vocabSize);
     GgufArray tokens{GgufType::String, {}};
     GgufArray scores{GgufType::Float32, {}};
     GgufArray types{GgufType::Int32, {}};
@@ -105,9 +104,9 @@ void writeStoriesGguf(const std::string& path, const std::vector<DType>& blockTy
 
 // `eval MODEL --text tinystories_val.txt --chunks 2 --json` on the CPU reference, plus `extra`.
 json evaluate(const std::string& model, std::vector<std::string> extra = {}) {
-    std::vector<std::string> args = {"eval",     model,   "--text", shared("text/tinystories_val.txt"),
-                                     "--chunks", "2",     "--device", "cpu",
-                                     "--json"};
+    std::vector<std::string> args = {
+        "eval",     model, "--text", shared("text/tinystories_val.txt"), "--chunks", "2",
+        "--device", "cpu", "--json"};
     args.insert(args.end(), extra.begin(), extra.end());
     const Run result = run(args);
     if (result.status != 0)

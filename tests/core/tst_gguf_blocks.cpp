@@ -68,14 +68,17 @@ uint64_t blockBytes(DType dtype, uint64_t elements) {
     return elements / info.blockElements * info.blockBytes;
 }
 
-// A GGUF of two tensors: "first" holds `firstType` blocks (zero bytes), "second" eight F32 ones.
-void writeTwoTensors(const std::string& path, DType firstType) {
+// A GGUF of two tensors: "first" holds Q4_0 blocks (zero bytes), "second" 64 F32 values.
+void writeTwoTensors(const std::string& path) {
+    const DType firstType = DType::Q4_0;
     GgufWriter writer;
     writer.addMetadata("general.architecture", {std::string("llama")});
-    writer.addTensor({"first", {2, 64}, firstType,
+    writer.addTensor({"first",
+                      {2, 64},
+                      firstType,
                       std::vector<std::byte>(blockBytes(firstType, 128), std::byte{0})});
     writer.addTensor(
-        {"second", {8}, DType::F32, std::vector<std::byte>(8 * sizeof(float), std::byte{0})});
+        {"second", {64}, DType::F32, std::vector<std::byte>(64 * sizeof(float), std::byte{0})});
     writer.write(path);
 }
 
@@ -132,8 +135,8 @@ private slots:
 
         QTemporaryDir dir;
         GgufWriter writer;
-        writer.addTensor({"blk.0.ffn_up.weight", {kRows, kRowLength}, DType(dtype),
-                          toBytes(blocks)});
+        writer.addTensor(
+            {"blk.0.ffn_up.weight", {kRows, kRowLength}, DType(dtype), toBytes(blocks)});
         writer.write(gguf(dir, "v.gguf"));
         const auto checkpoint = openCheckpoint(gguf(dir, "v.gguf"));
         const TensorInfo& tensor = checkpoint->tensors().at(0);
@@ -149,8 +152,8 @@ private slots:
         // (first, count): single values, inside one block, across 32- and 256-value boundaries,
         // across rows, the very end, and nothing.
         const std::pair<uint64_t, uint64_t> ranges[] = {
-            {0, 1},      {7, 1},    {5, 20},    {31, 2},   {30, 40},         {250, 12},
-            {255, 258},  {100, 1000}, {1000, 3000}, {16383, 1}, {16000, 384}, {77, 0}};
+            {0, 1},     {7, 1},      {5, 20},      {31, 2},    {30, 40},     {250, 12},
+            {255, 258}, {100, 1000}, {1000, 3000}, {16383, 1}, {16000, 384}, {77, 0}};
         for (const auto& [first, count] : ranges) {
             std::vector<float> part(count + 1, -123.0f);
             checkpoint->readFloats(0, first, count, part.data());
@@ -179,7 +182,9 @@ private slots:
             const uint64_t rowLength = info.blockElements * 2;
             const std::string path = gguf(dir, "t.gguf");
             GgufWriter writer;
-            writer.addTensor({"blk.1.attn_k.weight", {3, rowLength}, *dtype,
+            writer.addTensor({"blk.1.attn_k.weight",
+                              {3, rowLength},
+                              *dtype,
                               std::vector<std::byte>(3 * 2 * info.blockBytes, std::byte{0})});
             writer.write(path);
             const auto checkpoint = openCheckpoint(path);
@@ -204,9 +209,10 @@ private slots:
             }
         }
         QCOMPARE(mapped, 32u); // 8 plain types and 24 block types: every ggml.h id not removed
-        const std::set<DType> undecodable = {
-            DType::Q8_1,  DType::Q8_K,  DType::IQ2_XXS, DType::IQ2_XS, DType::IQ3_XXS, DType::IQ1_S,
-            DType::IQ3_S, DType::IQ2_S, DType::IQ4_XS,  DType::IQ1_M,  DType::TQ1_0,   DType::TQ2_0};
+        const std::set<DType> undecodable = {DType::Q8_1,   DType::Q8_K,    DType::IQ2_XXS,
+                                             DType::IQ2_XS, DType::IQ3_XXS, DType::IQ1_S,
+                                             DType::IQ3_S,  DType::IQ2_S,   DType::IQ4_XS,
+                                             DType::IQ1_M,  DType::TQ1_0,   DType::TQ2_0};
         QCOMPARE(refused, undecodable);
         for (const VectorType& type : kVectorTypes)
             QVERIFY(ggml::blockCodecFor(type.dtype) != nullptr);
@@ -219,23 +225,29 @@ private slots:
     void brokenBlockTensors() {
         QTemporaryDir dir;
         const std::string good = gguf(dir, "good.gguf");
-        writeTwoTensors(good, DType::Q4_0);
+        writeTwoTensors(good);
         QVERIFY(openError(good).empty());
         const std::vector<char> bytes = readAll(good);
         const size_t dims = tensorInfoAfterName(bytes, "first");
         const size_t secondDims = tensorInfoAfterName(bytes, "second");
         QVERIFY(dims < bytes.size() && secondDims < bytes.size());
 
-        // Truncated: the last tensor's data runs past the end of the file.
+        // Truncated: the last block of a Q8_0 tensor is cut short.
         const std::string truncated = gguf(dir, "truncated.gguf");
-        writeTwoTensors(truncated, DType::Q8_0);
+        GgufWriter writer;
+        writer.addTensor({"blocks",
+                          {2, 64},
+                          DType::Q8_0,
+                          std::vector<std::byte>(blockBytes(DType::Q8_0, 128), std::byte{1})});
+        writer.write(truncated);
         std::vector<char> cut = readAll(truncated);
-        cut.resize(cut.size() - 40);
+        cut.resize(cut.size() - 10);
         writeAll(truncated, cut);
         std::string message = openError(truncated);
-        QVERIFY2(message.find("tensor 'second' data") != std::string::npos &&
-                     message.find("lies outside the file") != std::string::npos,
-                 message.c_str());
+        QCOMPARE(message, truncated + ": tensor 'blocks' data (offset " +
+                              std::to_string(cut.size() + 10 - 136) +
+                              ", 136 bytes) lies outside the file (" + std::to_string(cut.size()) +
+                              " bytes)");
 
         // Lying type: Q8_0 blocks are larger than the Q4_0 ones stored, so "first" now runs into
         // "second".
