@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // GGUF tensors stored in ggml block types, read back as float32 through Checkpoint.
 #include "common/TestData.h"
+#include "core/eval/WeightSource.h"
 #include "core/io/CheckpointReader.h"
 #include "core/io/GgufWriter.h"
 #include "core/quant/GgmlBlockCodecs.h"
+#include "core/quant/GgmlFormat.h"
 #include "core/util/Error.h"
 
 #include <QFile>
@@ -12,6 +14,7 @@
 #include <algorithm>
 #include <cstring>
 #include <fstream>
+#include <random>
 #include <set>
 #include <vector>
 
@@ -165,6 +168,49 @@ private slots:
         std::vector<float> rows(5 * kRowLength);
         checkpoint->readMatrixRows(0, 3, 5, rows.data());
         QVERIFY(sameBits(rows.data(), expected.data() + 3 * kRowLength, rows.size()));
+    }
+
+    // What an evaluator reads from a Q4_K (or Q6_K) tensor stored in a GGUF is exactly what it
+    // gets from the float tensor quantized on the fly to that format.
+    void storedBlocksEqualOnTheFly_data() {
+        QTest::addColumn<int>("dtype");
+        QTest::newRow("Q4_K") << int(DType::Q4_K);
+        QTest::newRow("Q6_K") << int(DType::Q6_K);
+        QTest::newRow("Q5_1") << int(DType::Q5_1);
+    }
+    void storedBlocksEqualOnTheFly() {
+        QFETCH(int, dtype);
+        const auto format = formatForGgmlType(DType(dtype));
+        QVERIFY(format);
+        const std::vector<uint64_t> shape = {6, 512};
+        const MatrixShape matrix{6, 512};
+        std::mt19937 random(7);
+        std::normal_distribution<float> normal(0.0f, 0.05f);
+        std::vector<float> values(matrix.elements());
+        for (float& value : values)
+            value = normal(random);
+        std::vector<std::byte> floats(values.size() * sizeof(float));
+        std::memcpy(floats.data(), values.data(), floats.size());
+        std::vector<std::byte> blocks(format->packedBytes(matrix));
+        format->quantize(values, matrix, blocks);
+
+        QTemporaryDir dir;
+        GgufWriter floatWriter;
+        floatWriter.addTensor({"blk.0.attn_q.weight", shape, DType::F32, floats});
+        floatWriter.write(gguf(dir, "f32.gguf"));
+        GgufWriter blockWriter;
+        blockWriter.addTensor({"blk.0.attn_q.weight", shape, DType(dtype), blocks});
+        blockWriter.write(gguf(dir, "blocks.gguf"));
+
+        const auto floatFile = openCheckpoint(gguf(dir, "f32.gguf"));
+        const auto blockFile = openCheckpoint(gguf(dir, "blocks.gguf"));
+        const std::vector<float> onTheFly =
+            QuantizedWeights(formatForKernels(format)).values(*floatFile, 0);
+        const std::vector<float> stored = OriginalWeights().values(*blockFile, 0);
+        QCOMPARE(stored.size(), values.size());
+        QVERIFY(sameBits(stored.data(), onTheFly.data(), stored.size()));
+        QVERIFY(!sameBits(stored.data(), values.data(), stored.size()));
+        QCOMPARE(blockFile->totalBytes(), uint64_t(blocks.size()));
     }
 
     // Every ggml type id the reader maps either reads as float32 (zero bytes give zeros) or
