@@ -92,6 +92,21 @@ void printTable(std::ostream& out, const std::vector<std::array<std::string, 5>>
     }
 }
 
+// The stored type, marked when it is a ggml block type: such tensors are read decoded to float32
+// (their "original" values), or cannot be read at all without a decoder.
+std::string storedTypeText(DType dtype) {
+    std::string text(dtypeName(dtype));
+    if (dtypeInfo(dtype).isGgmlBlock)
+        text += dtypeConvertibleToFloat(dtype) ? " (quantized)" : " (quantized, no decoder)";
+    return text;
+}
+
+// Stored bits per value: the packed size for block types.
+double storedBitsPerWeight(const TensorInfo& tensor) {
+    const uint64_t count = tensor.elementCount();
+    return count ? double(tensor.byteSize) * 8.0 / double(count) : 0.0;
+}
+
 void printText(const Checkpoint& checkpoint, std::ostream& out) {
     printLabelled(out, "file", checkpoint.source().string());
     printLabelled(out, "format", checkpoint.format());
@@ -105,7 +120,7 @@ void printText(const Checkpoint& checkpoint, std::ostream& out) {
 
     std::vector<std::array<std::string, 5>> rows = {{"name", "shape", "dtype", "params", "bytes"}};
     for (const TensorInfo& tensor : checkpoint.tensors())
-        rows.push_back({tensor.name, shapeText(tensor.shape), std::string(dtypeName(tensor.dtype)),
+        rows.push_back({tensor.name, shapeText(tensor.shape), storedTypeText(tensor.dtype),
                         std::to_string(tensor.elementCount()), std::to_string(tensor.byteSize)});
     printTable(out, rows);
     out << "\n";
@@ -122,8 +137,11 @@ nlohmann::json infoJson(const Checkpoint& checkpoint) {
         tensors.push_back({{"name", tensor.name},
                            {"shape", tensor.shape},
                            {"dtype", dtypeName(tensor.dtype)},
+                           {"quantized", dtypeInfo(tensor.dtype).isGgmlBlock},
+                           {"decodable", dtypeConvertibleToFloat(tensor.dtype)},
                            {"params", tensor.elementCount()},
-                           {"bytes", tensor.byteSize}});
+                           {"bytes", tensor.byteSize},
+                           {"bpw", storedBitsPerWeight(tensor)}});
     return {{"format", checkpoint.format()},
             {"metadata", summarizeLongArrays(checkpoint.metadata())},
             {"model", checkpoint.model()},

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 #include "core/io/Checkpoint.h"
 
+#include "core/quant/GgmlBlockCodecs.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
 
 #include <algorithm>
+#include <array>
 #include <cstring>
 #include <numeric>
 #include <tuple>
@@ -166,22 +168,56 @@ float elementToFloat(DType dtype, const std::byte* p) {
     case DType::Bool:
         return *p != std::byte{0} ? 1.0f : 0.0f;
     default:
-        return 0.0f; // unreachable: block types are rejected before
+        return 0.0f; // unreachable: block types are decoded by their codec
+    }
+}
+
+// Decodes the ggml blocks that hold elements [first, first + count) of a tensor whose blocks
+// start at `blocks`; the first and last block may be decoded only in part.
+void decodeBlockRange(const ggml::BlockCodec& codec, const std::byte* blocks, uint64_t first,
+                      uint64_t count, float* out) {
+    const DTypeInfo& info = dtypeInfo(codec.dtype);
+    const uint64_t length = info.blockElements;
+    std::array<float, ggml::kMaxBlockElements> scratch{};
+    uint64_t done = 0;
+    while (done < count) {
+        const uint64_t element = first + done;
+        const uint64_t within = element % length;
+        const uint64_t take = std::min(length - within, count - done);
+        const auto* block =
+            reinterpret_cast<const uint8_t*>(blocks) + element / length * info.blockBytes;
+        if (take == length) {
+            codec.decode(block, out + done);
+        } else {
+            codec.decode(block, scratch.data());
+            std::copy_n(scratch.data() + within, take, out + done);
+        }
+        done += take;
     }
 }
 
 } // namespace
 
+bool dtypeConvertibleToFloat(DType type) {
+    return !dtypeInfo(type).isGgmlBlock || ggml::blockCodecFor(type) != nullptr;
+}
+
 void Checkpoint::readFloats(size_t tensorIndex, uint64_t first, uint64_t count, float* out) const {
     const TensorInfo& tensor = tensors_.at(tensorIndex);
-    if (!dtypeConvertibleToFloat(tensor.dtype))
-        throw Error("tensor '" + tensor.name + "' is stored as " +
-                    std::string(dtypeName(tensor.dtype)) +
-                    ", which cannot be read as float32 without its decoder");
     const uint64_t total = tensor.elementCount();
     if (first > total || count > total - first)
         throw Error("internal: element range outside tensor '" + tensor.name + "'");
-    const uint32_t width = dtypeInfo(tensor.dtype).blockBytes;
+    const DTypeInfo& info = dtypeInfo(tensor.dtype);
+    if (info.isGgmlBlock) {
+        const ggml::BlockCodec* codec = ggml::blockCodecFor(tensor.dtype);
+        if (!codec)
+            throw FileError(files_[tensor.fileIndex].path(),
+                            "tensor '" + tensor.name + "' is stored as " + std::string(info.name) +
+                                ", a ggml block type BitLens cannot decode");
+        decodeBlockRange(*codec, rawBytes(tensorIndex).data(), first, count, out);
+        return;
+    }
+    const uint32_t width = info.blockBytes;
     const auto bytes = files_[tensor.fileIndex].range(tensor.offset + first * width, count * width);
     if (tensor.dtype == DType::F32) {
         std::memcpy(out, bytes.data(), count * sizeof(float));

@@ -3,6 +3,7 @@
 
 #include "core/io/MappedFile.h"
 #include "core/tensor/DType.h"
+#include "core/tensor/MatrixShape.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -33,13 +34,7 @@ struct TensorInfo {
     uint64_t elementCount() const; // product of shape (1 for a scalar)
 };
 
-// The matrix a quantizer sees: `rows` output channels of `rowLength` values along the reduction
-// dimension. A 1-D tensor is one row.
-struct MatrixShape {
-    uint64_t rows = 0;
-    uint64_t rowLength = 0;
-    uint64_t elements() const { return rows * rowLength; }
-};
+// The quantizer's view of a tensor (rows = output channels, whatever the memory order).
 MatrixShape quantizationShape(const TensorInfo& tensor);
 
 // An opened checkpoint: ordered named tensors whose bytes stay in the mapped files until read,
@@ -66,8 +61,10 @@ public:
     // Raw stored bytes of a tensor (mapped, not copied).
     std::span<const std::byte> rawBytes(size_t tensorIndex) const;
 
-    // Converts `count` elements starting at element `first` (memory order) to float32.
-    // Throws Error for dtypes that have no float meaning here (ggml blocks until decoded).
+    // Converts `count` elements starting at element `first` (memory order) to float32. ggml block
+    // types are decoded with their reference decoder (core/quant), whatever block `first` and
+    // `count` fall in. Throws FileError naming the file, the tensor and the type for a block type
+    // without a decoder (see dtypeConvertibleToFloat).
     void readFloats(size_t tensorIndex, uint64_t first, uint64_t count, float* out) const;
 
     // The tensor as the quantizer sees it: rows of output channels (transposed for Keras layouts),
@@ -95,6 +92,10 @@ private:
     nlohmann::json metadata_ = nlohmann::json::object();
     nlohmann::json model_ = nlohmann::json::object();
 };
+
+// True when Checkpoint::readFloats can convert values of this type to float32: every plain type
+// and the ggml block types that have a reference decoder (not Q8_1, Q8_K, the IQ grids, TQ).
+bool dtypeConvertibleToFloat(DType type);
 
 // Hard caps readers enforce before allocating.
 inline constexpr uint64_t kMaxTensorCount = 1u << 20;

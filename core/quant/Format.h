@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 #pragma once
 
-#include "core/io/Checkpoint.h"
+#include "core/tensor/MatrixShape.h"
 
 #include <cstddef>
 #include <cstdint>

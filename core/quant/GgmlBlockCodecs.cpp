@@ -33,4 +33,11 @@ std::span<const BlockCodec> blockCodecs() {
     return kCodecs;
 }
 
+const BlockCodec* blockCodecFor(DType type) {
+    for (const BlockCodec& codec : blockCodecs())
+        if (codec.dtype == type)
+            return &codec;
+    return nullptr;
+}
+
 } // namespace bitlens::ggml

@@ -13,6 +13,9 @@
 // follow dequantize_row_<type> down to the order of float operations, so both are bit-exact.
 namespace bitlens::ggml {
 
+// The most values any codec's block holds (the K super-block).
+inline constexpr uint32_t kMaxBlockElements = 256;
+
 using BlockEncoder = void (*)(const float* values, uint8_t* block);
 using BlockDecoder = void (*)(const uint8_t* block, float* values);
 
@@ -26,6 +29,8 @@ struct BlockCodec {
 
 // All codecs, in listing order.
 std::span<const BlockCodec> blockCodecs();
+// The codec of a GGUF tensor type; nullptr for plain types and block types without one.
+const BlockCodec* blockCodecFor(DType type);
 
 // 32-value blocks (GgmlSmallBlocks.cpp).
 void encodeQ4_0(const float* values, uint8_t* block);

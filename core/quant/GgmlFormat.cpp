@@ -83,7 +83,7 @@ void GgmlFormat::quantize(std::span<const float> src, MatrixShape shape,
     checkShape(shape, src.size(), dst.size());
     const DTypeInfo& info = blockInfo(codec_);
     auto* out = reinterpret_cast<uint8_t*>(dst.data());
-    std::array<float, 256> decoded{};
+    std::array<float, ggml::kMaxBlockElements> decoded{};
     for (uint64_t first = 0; first < src.size(); first += info.blockElements) {
         const std::span<const float> values = src.subspan(first, info.blockElements);
         for (size_t i = 0; i < values.size(); ++i)
@@ -130,10 +130,8 @@ std::vector<std::string> listedGgmlFormatIds() {
 }
 
 std::shared_ptr<const Format> formatForGgmlType(DType type) {
-    for (const ggml::BlockCodec& codec : ggml::blockCodecs())
-        if (codec.dtype == type)
-            return makeFormat(codec.id);
-    return nullptr;
+    const ggml::BlockCodec* codec = ggml::blockCodecFor(type);
+    return codec ? makeFormat(codec->id) : nullptr;
 }
 
 } // namespace bitlens

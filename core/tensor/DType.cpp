@@ -90,8 +90,4 @@ std::optional<uint32_t> ggmlTypeId(DType type) {
     return static_cast<uint32_t>(entry->ggmlId);
 }
 
-bool dtypeConvertibleToFloat(DType type) {
-    return !dtypeInfo(type).isGgmlBlock;
-}
-
 } // namespace bitlens

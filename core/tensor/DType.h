@@ -71,7 +71,4 @@ std::optional<DType> dtypeFromSafetensorsName(std::string_view name);
 std::optional<DType> dtypeFromGgmlTypeId(uint32_t id);
 std::optional<uint32_t> ggmlTypeId(DType type);
 
-// True when values of this type can be converted to float32 by Checkpoint::readFloats.
-bool dtypeConvertibleToFloat(DType type);
-
 } // namespace bitlens
