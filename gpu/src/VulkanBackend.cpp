@@ -14,7 +14,7 @@ namespace bitlens {
 namespace {
 
 constexpr uint64_t kDefaultChunkBytes = 32ull << 20;
-constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // THREADS * PER_THREAD in error_sums.comp
+constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // VALUES_PER_WORKGROUP in error_sums.comp
 constexpr uint32_t kErrorSumsFields = 5;
 constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
 constexpr uint32_t kHistogramMaxBins = 4096;
