@@ -6,7 +6,7 @@
 // Reciprocals are 1/d as in ggml, multiplications and additions are not fused.
 // Buffer traffic goes through float_octets.glsl: the block's values are read once, eight per
 // access, its dequantized values written eight per access and its bytes (all formats but MXFP4's
-// 17-byte blocks) two per access.
+// 17-byte blocks) two per access. The error sums come out with them (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_16bit_storage : require
@@ -68,6 +68,8 @@ layout(push_constant) uniform Parameters {
     uint blocks; // blocks in this chunk
 }
 parameters;
+
+#include "error_partials.glsl"
 
 // Stores an fp16 field at an even offset and returns the value a decoder reads back from it.
 float storeHalf(uint at, float value) {
@@ -338,7 +340,20 @@ void main() {
         y[j] = value;
     }
 #endif
-    [[unroll]] for (uint k = 0u; k < 4u; ++k) dequantizedOctets[block * 4u + k] = u64vec4(
-        floatsWord(y[8u * k], y[8u * k + 1u]), floatsWord(y[8u * k + 2u], y[8u * k + 3u]),
-        floatsWord(y[8u * k + 4u], y[8u * k + 5u]), floatsWord(y[8u * k + 6u], y[8u * k + 7u]));
+#if defined(IQ4_NL)
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        addError(values[first + j], y[j]);
+    }
+#else
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        addError(x[j], y[j]);
+    }
+#endif
+    storeErrorPartials();
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        const uint j = 8u * k;
+        dequantizedOctets[block * 4u + k] =
+            u64vec4(floatsWord(y[j], y[j + 1u]), floatsWord(y[j + 2u], y[j + 3u]),
+                    floatsWord(y[j + 4u], y[j + 5u]), floatsWord(y[j + 6u], y[j + 7u]));
+    }
 }
