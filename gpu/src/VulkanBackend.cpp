@@ -522,8 +522,11 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                     GpuBuffer::Kind::Upload);
     std::copy(scan.initialState.begin(), scan.initialState.end(), state.mapped().begin());
     state.flush();
-    const ComputeKernel& scanner =
-        kernels_->kernel(kernel.shader(), 4, sizeof(FormatPushConstants), scan.specialization);
+    // A shader that sums errors declares binding 4 in its scan pass too (unused there: the state
+    // buffer fills it).
+    const uint32_t bindings = kernel.sumsErrors() ? 5 : 4;
+    const ComputeKernel& scanner = kernels_->kernel(
+        kernel.shader(), bindings, sizeof(FormatPushConstants), scan.specialization);
     const bool direct = context_->unifiedMemory();
     stream_->run(
         chunks.count(),
@@ -550,8 +553,9 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                 const BufferRange buffers[] = {{input, first * 4, count * 4},
                                                {output.get(), 0, VK_WHOLE_SIZE},
                                                {input, 0, VK_WHOLE_SIZE},
+                                               {state.get(), 0, VK_WHOLE_SIZE},
                                                {state.get(), 0, VK_WHOLE_SIZE}};
-                scanner.record(command, buffers, bytesOf(pushed),
+                scanner.record(command, std::span(buffers).first(bindings), bytesOf(pushed),
                                scan.workgroups ? scan.workgroups : kernel.workgroups(seen));
                 CommandSlot::barrier(command);
             }
