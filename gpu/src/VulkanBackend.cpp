@@ -19,7 +19,8 @@ constexpr uint32_t kErrorSumsFields = 5;
 constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
 constexpr uint32_t kHistogramMaxBins = 4096;
 constexpr uint32_t kConvertPerWorkgroup = 256;
-constexpr uint32_t kRangePerWorkgroup = 4096; // THREADS * PER_THREAD in range.comp
+constexpr uint32_t kRangePerWorkgroup = 4096; // VALUES_PER_WORKGROUP in range.comp
+constexpr uint32_t kRangeInvocations = 64;    // THREADS in range.comp, three partials each
 
 uint64_t divideUp(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
@@ -331,8 +332,8 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
 TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
     TensorRange range;
     const ReductionInput inputs[] = {{data, dtype}};
-    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, 12, 1, 0,
-                    [&](std::span<const float> partials, uint64_t) {
+    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, kRangeInvocations * 12, 1,
+                    0, [&](std::span<const float> partials, uint64_t) {
                         for (size_t i = 0; i + 3 <= partials.size(); i += 3) {
                             range.lo = std::min(range.lo, partials[i]);
                             range.hi = std::max(range.hi, partials[i + 1]);
