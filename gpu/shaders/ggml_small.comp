@@ -4,11 +4,18 @@
 // encodes one block and decodes it again the way dequantize_row_* does. Variants ggml_q4_0 ...
 // ggml_q8_0, ggml_iq4_nl, ggml_mxfp4 (-DQ4_0 ... -DQ8_0, -DIQ4_NL, -DMXFP4).
 // Reciprocals are 1/d as in ggml, multiplications and additions are not fused.
+// Buffer traffic goes through float_octets.glsl: the block's values are read once, eight per
+// access, its dequantized values written eight per access and its bytes (all formats but MXFP4's
+// 17-byte blocks) two per access. The error sums come out with them (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
+#extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "float_octets.glsl"
 #include "ggml_rounding.glsl"
 #include "reference_math.glsl"
 
@@ -42,11 +49,17 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
+layout(std430, binding = 0) readonly buffer ValueOctets {
+    u64vec4 valueOctets[];
+};
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
-layout(std430, binding = 2) writeonly buffer Dequantized {
-    float dequantized[];
+layout(std430, binding = 1) writeonly buffer PackedPairs {
+    uint16_t packedPairs[];
+};
+layout(std430, binding = 2) writeonly buffer DequantizedOctets {
+    u64vec4 dequantizedOctets[];
 };
 layout(push_constant) uniform Parameters {
     uint rows;
@@ -56,24 +69,41 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
-#include "packed_bytes.glsl"
+#include "error_partials.glsl"
 
-// Stores an fp16 field and returns the value a decoder reads back from it.
+// Stores an fp16 field at an even offset and returns the value a decoder reads back from it.
 float storeHalf(uint at, float value) {
     const uint bits = floatToHalfBits(value);
-    storeU16(at, bits);
+    packedPairs[at >> 1] = uint16_t(bits);
     return halfBitsToFloat(bits);
 }
 
-// Value j of the block starting at value `first` (read where used: private arrays indexed in
-// loops cost lavapipe far more than buffer loads).
+#if defined(IQ4_NL)
+// Value j of the block starting at value `first`, read where used: the scale search walks the
+// block sixteen times in loops, where a private array would be indexed dynamically (far slower
+// on lavapipe than buffer loads).
 #define X(j) values[first + (j)]
+#else
+// Value j of the block, from the private copy `x` that main() reads once; every loop over it is
+// unrolled, so the indices are constants.
+#define X(j) x[j]
+#endif
 
 // Low nibbles hold values 0..15, high nibbles 16..31.
-void storeNibbles(uint at, int levels[32]) {
-    for (uint j = 0u; j < 16u; ++j)
-        packed[at + j] = uint8_t((levels[j] & 0xf) | ((levels[j + 16u] & 0xf) << 4));
+#if defined(MXFP4)
+void storeNibbles(uint at, int levels[32]) { // 17-byte blocks: `at` may be odd
+    [[unroll]] for (uint j = 0u; j < 16u; ++j) packed[at + j] =
+        uint8_t((levels[j] & 0xf) | ((levels[j + 16u] & 0xf) << 4));
 }
+#else
+void storeNibbles(uint at, int levels[32]) { // `at` even: two bytes per store
+    [[unroll]] for (uint i = 0u; i < 8u; ++i) {
+        const uint low = uint(levels[2u * i] & 0xf) | uint(levels[2u * i + 16u] & 0xf) << 4;
+        const uint high = uint(levels[2u * i + 1u] & 0xf) | uint(levels[2u * i + 17u] & 0xf) << 4;
+        packedPairs[(at >> 1) + i] = uint16_t(low | high << 8);
+    }
+}
+#endif
 
 #if defined(IQ4_NL)
 const int kCodeBook[16] =
@@ -164,6 +194,18 @@ void main() {
         return;
     const uint first = block * 32u;
     const uint at = block * BLOCK_BYTES;
+#if !defined(IQ4_NL)
+    float x[32];
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        const u64vec4 octet = valueOctets[block * 4u + k];
+        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+            const vec2 pair = wordFloats(octet[w]);
+            x[8u * k + 2u * w] = pair.x;
+            x[8u * k + 2u * w + 1u] = pair.y;
+        }
+    }
+#endif
+    float y[32]; // the dequantized block
 #if defined(IQ4_NL)
     // The search of ggml_quantize_chunk without importance matrix (GgmlSmallBlocks.cpp).
     float d = 0.0;
@@ -194,45 +236,48 @@ void main() {
     const float stored = storeHalf(at, d);
     const float id = reciprocalOrZero(d);
     int levels[32];
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float scaled = id * X(j);
         levels[j] = nearestIndex(scaled);
     }
     storeNibbles(at + 2u, levels);
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float value = stored * float(kCodeBook[levels[j]]);
-        dequantized[first + j] = value;
+        y[j] = value;
     }
 #elif defined(MXFP4)
     float amax = 0.0;
-    for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(X(j)));
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));
     const uint e = amax > 0.0 ? sharedExponent(amax) : 0u;
     const float d = halfScale(e);
     packed[at] = uint8_t(e);
     int levels[32];
-    for (uint j = 0u; j < 32u; ++j)
-        levels[j] = nearestScaledIndex(d, X(j));
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) levels[j] = nearestScaledIndex(d, X(j));
     storeNibbles(at + 1u, levels);
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float value = float(kDoubledE2M1[levels[j]]) * d;
-        dequantized[first + j] = value;
+        y[j] = value;
     }
 #elif defined(Q8_0)
     float amax = 0.0;
-    for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(X(j)));
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));
     const float d = exactDivide(amax, 127.0);
     const float id = reciprocalOrZero(d);
     const float stored = storeHalf(at, d);
-    for (uint j = 0u; j < 32u; ++j) {
-        precise float scaled = X(j) * id;
-        const uint byte = uint(int(roundHalfAwayFromZero(scaled))) & 0xffu;
-        packed[at + 2u + j] = uint8_t(byte);
-        // Decoded from the stored byte, as dequantize_row_q8_0 does (this also keeps compilers
-        // from turning float(int(x)) into trunc(x), which would keep the sign of -0).
-        precise float value = float(int(byte << 24) >> 24) * stored;
-        dequantized[first + j] = value;
+    [[unroll]] for (uint i = 0u; i < 16u; ++i) {
+        uint pair = 0u;
+        [[unroll]] for (uint part = 0u; part < 2u; ++part) {
+            const uint j = 2u * i + part;
+            precise float scaled = X(j) * id;
+            const uint byte = uint(int(roundHalfAwayFromZero(scaled))) & 0xffu;
+            pair |= byte << (8u * part);
+            // Decoded from the stored byte, as dequantize_row_q8_0 does (this also keeps
+            // compilers from turning float(int(x)) into trunc(x), which would keep the sign of
+            // -0).
+            precise float value = float(int(byte << 24) >> 24) * stored;
+            y[j] = value;
+        }
+        packedPairs[((at + 2u) >> 1) + i] = uint16_t(pair);
     }
 #else
     const int top = (1 << BITS) - 1;
@@ -241,7 +286,7 @@ void main() {
     const int middle = 1 << (BITS - 1);
     float amax = 0.0;
     float signedMax = 0.0;
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         if (abs(X(j)) > amax) {
             amax = abs(X(j));
             signedMax = X(j);
@@ -251,7 +296,7 @@ void main() {
     const float id = reciprocalOrZero(d);
     const float stored = storeHalf(at, d);
     const float offset = float(middle) + 0.5;
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float shifted = X(j) * id + offset;
         levels[j] = min(top, int(shifted));
     }
@@ -259,7 +304,7 @@ void main() {
 #else
     float lowest = 3.4028234663852886e38;
     float highest = -3.4028234663852886e38;
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         if (X(j) < lowest)
             lowest = X(j);
         if (X(j) > highest)
@@ -270,7 +315,7 @@ void main() {
     const float id = reciprocalOrZero(d);
     const float stored = storeHalf(at, d);
     const float storedMin = storeHalf(at + 2u, lowest);
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float shifted = (X(j) - lowest) * id + 0.5;
         levels[j] = min(top, int(shifted));
     }
@@ -278,21 +323,37 @@ void main() {
 #endif
 #if BITS == 5
     uint fifth = 0u;
-    for (uint j = 0u; j < 32u; ++j)
-        fifth |= uint((levels[j] >> 4) & 1) << j;
-    storeU32(fifthAt, fifth);
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) fifth |= uint((levels[j] >> 4) & 1) << j;
+    packedPairs[fifthAt >> 1] = uint16_t(fifth & 0xffffu);
+    packedPairs[(fifthAt >> 1) + 1u] = uint16_t(fifth >> 16);
     const uint nibblesAt = fifthAt + 4u;
 #else
     const uint nibblesAt = fifthAt;
 #endif
     storeNibbles(nibblesAt, levels);
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
 #if defined(CENTERED)
         precise float value = float(levels[j] - middle) * stored;
 #else
         precise float value = float(levels[j]) * stored + storedMin;
 #endif
-        dequantized[first + j] = value;
+        y[j] = value;
     }
 #endif
+#if defined(IQ4_NL)
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        addError(values[first + j], y[j]);
+    }
+#else
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        addError(x[j], y[j]);
+    }
+#endif
+    storeErrorPartials();
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        const uint j = 8u * k;
+        dequantizedOctets[block * 4u + k] =
+            u64vec4(floatsWord(y[j], y[j + 1u]), floatsWord(y[j + 2u], y[j + 3u]),
+                    floatsWord(y[j + 4u], y[j + 5u]), floatsWord(y[j + 6u], y[j + 7u]));
+    }
 }

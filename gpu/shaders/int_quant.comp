@@ -9,10 +9,15 @@
 // scales, zero points, sums), which carries from chunk to chunk.
 // Variants int_quant_b2 .. int_quant_b8 (-DBITS=B); specialization constants choose symmetric,
 // the fp32 scale, the MSE clipping search, the tensor scale and the search scan.
+// A unit's range and codes read its values as octets (float_octets.glsl) where the unit starts on
+// one, its dequantized values are written as octets and its error sums come out of the kernel.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "float_octets.glsl"
 #include "reference_math.glsl"
 
 #ifndef BITS
@@ -30,11 +35,17 @@ layout(constant_id = 4) const bool SEARCH_SUMS = false;
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
+layout(std430, binding = 0) readonly buffer ValueOctets {
+    u64vec4 valueOctets[];
+};
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
 layout(std430, binding = 2) writeonly buffer Dequantized {
     float dequantized[];
+};
+layout(std430, binding = 2) writeonly buffer DequantizedOctets {
+    u64vec4 dequantizedOctets[];
 };
 layout(std430, binding = 3) buffer Search {
     float search[]; // SEARCH_SUMS: scale[21], zero[21], sum[21]
@@ -50,6 +61,7 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "error_partials.glsl"
 #include "packed_bytes.glsl"
 
 const uint UBITS = uint(BITS);
@@ -139,62 +151,97 @@ float squaredError(uint first, uint length, Scale s, float start) {
     return sum;
 }
 
-// lo = min(0, min v), hi = max(0, max v) over values[first .. first + length - 1].
+// Values first + 8 * octet .. + 7 of a unit of `length` values (zero past its end): one octet
+// load where the unit starts on an octet and the octet lies inside it.
+void loadOctet(uint first, uint octet, uint length, out float v[8]) {
+    const uint start = 8u * octet;
+    if ((first & 7u) == 0u && start + 8u <= length) {
+        const u64vec4 words = valueOctets[first / 8u + octet];
+        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+            const vec2 pair = wordFloats(words[w]);
+            v[2u * w] = pair.x;
+            v[2u * w + 1u] = pair.y;
+        }
+    } else {
+        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+            v[k] = start + k < length ? values[first + start + k] : 0.0;
+        }
+    }
+}
+
+// Stores the dequantized values of loadOctet's octet (the same split).
+void storeOctet(uint first, uint octet, uint length, float y[8]) {
+    const uint start = 8u * octet;
+    if ((first & 7u) == 0u && start + 8u <= length) {
+        dequantizedOctets[first / 8u + octet] =
+            u64vec4(floatsWord(y[0], y[1]), floatsWord(y[2], y[3]), floatsWord(y[4], y[5]),
+                    floatsWord(y[6], y[7]));
+    } else {
+        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+            if (start + k < length)
+                dequantized[first + start + k] = y[k];
+        }
+    }
+}
+
+// lo = min(0, min v), hi = max(0, max v) over values[first .. first + length - 1]. The loops
+// take an octet per iteration.
 void unitRange(uint first, uint length, out float lo, out float hi) {
     lo = 0.0;
     hi = 0.0;
-#define FOLD_RANGE(k)                                                                              \
-    {                                                                                              \
-        const float value = values[first + i + k];                                                 \
-        lo = stdMin(lo, value);                                                                    \
-        hi = stdMax(hi, value);                                                                    \
+    for (uint octet = 0u; 8u * octet < length; ++octet) {
+        float v[8];
+        loadOctet(first, octet, length, v);
+        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+            if (8u * octet + k < length) {
+                lo = stdMin(lo, v[k]);
+                hi = stdMax(hi, v[k]);
+            }
+        }
     }
-    uint i = 0u;
-    for (; i + 8u <= length; i += 8u) {
-        EIGHT(FOLD_RANGE)
+}
+
+// The low bits of `pending` (pendingBits of them) written byte by byte from `next` on while at
+// least eight remain.
+void flushBytes(inout uint next, inout uint64_t pending, inout uint pendingBits) {
+    [[unroll]] for (uint b = 0u; b < 5u; ++b) {
+        if (pendingBits >= 8u) {
+            packed[next] = uint8_t(uint(pending & 0xfful));
+            ++next;
+            pending >>= 8;
+            pendingBits -= 8u;
+        }
     }
-    for (; i < length; ++i)
-        FOLD_RANGE(0u)
 }
 
 // Writes the unit's bit-field string [zero (withZero)] code_0 .. code_{length-1} from byte `at`
-// and its dequantized values. Eight fields take exactly BITS bytes, so the string goes eight
-// fields at a time: their bits gathered in two words, then written byte by byte.
+// (LSB first, as packBitFields) and its dequantized values, an octet of values at a time; the
+// error sums are folded per octet.
 void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
-    const uint offset = withZero ? 1u : 0u; // field f holds value f - offset
-    const uint fields = length + offset;
-    for (uint group = 0u; group * 8u < fields; ++group) {
-        uint low = 0u;
-        uint high = 0u;
-#define GATHER_FIELD(k)                                                                            \
-    {                                                                                              \
-        const uint f = group * 8u + k;                                                             \
-        if (f < fields) {                                                                          \
-            uint field;                                                                            \
-            if (f < offset) {                                                                      \
-                field = uint(s.zero);                                                              \
-            } else {                                                                               \
-                field = fieldOf(codeOf(values[first + f - offset], s));                            \
-                dequantized[first + f - offset] = valueOfField(field, s);                          \
-            }                                                                                      \
-            const uint bit = k * UBITS;                                                            \
-            if (bit < 32u) {                                                                       \
-                low |= field << bit;                                                               \
-                if (bit + UBITS > 32u)                                                             \
-                    high |= field >> (32u - bit);                                                  \
-            } else {                                                                               \
-                high |= field << (bit - 32u);                                                      \
-            }                                                                                      \
-        }                                                                                          \
+    uint next = at;
+    uint64_t pending = withZero ? uint64_t(uint(s.zero)) : 0ul;
+    uint pendingBits = withZero ? UBITS : 0u;
+    for (uint octet = 0u; 8u * octet < length; ++octet) {
+        float v[8];
+        loadOctet(first, octet, length, v);
+        float y[8];
+        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+            y[k] = 0.0;
+            if (8u * octet + k < length) {
+                const uint field = fieldOf(codeOf(v[k], s));
+                y[k] = valueOfField(field, s);
+                addError(v[k], y[k]);
+                pending |= uint64_t(field) << pendingBits;
+                pendingBits += UBITS;
+            }
+            if (k == 3u || k == 7u) // at most 7 + 4 * 8 bits pending
+                flushBytes(next, pending, pendingBits);
+        }
+        foldErrors();
+        storeOctet(first, octet, length, y);
     }
-        EIGHT(GATHER_FIELD)
-        const uint bytes = min(UBITS, ((fields - group * 8u) * UBITS + 7u) / 8u);
-        const uint base = at + group * UBITS;
-#define WRITE_BYTE(k)                                                                              \
-    if (k < bytes)                                                                                 \
-        packed[base + k] = uint8_t(((k < 4u ? low >> (8u * k) : high >> (8u * (k - 4u)))) & 0xffu);
-        EIGHT(WRITE_BYTE)
-    }
+    if (pendingBits > 0u)
+        packed[next] = uint8_t(uint(pending & 0xfful));
 }
 
 void main() {
@@ -258,4 +305,5 @@ void main() {
         at += 2u;
     }
     writeFields(at, first, length, s, !SYMMETRIC && !TENSOR_SCALE);
+    storeErrorPartials();
 }

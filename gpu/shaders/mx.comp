@@ -2,10 +2,15 @@
 // OCP Microscaling blocks (core/quant/MicroscalingFormat.h is the spec): one invocation per
 // 32-value block writes the E8M0 shared exponent, the element bit fields and the dequantized
 // values. Variants mx_e4m3, mx_e5m2, mx_e2m3, mx_e3m2, mx_e2m1, mx_int8 (-DELEMENT_...).
+// The block's values are read once as octets and its dequantized values written as octets
+// (float_octets.glsl); its error sums come out of the kernel (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "float_octets.glsl"
 #include "minifloat.glsl"
 
 #if defined(ELEMENT_E4M3)
@@ -37,14 +42,14 @@
 #define BLOCK_BYTES (1u + 32u * ELEMENT_BITS / 8u)
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer Values {
-    float values[];
+layout(std430, binding = 0) readonly buffer ValueOctets {
+    u64vec4 valueOctets[];
 };
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
-layout(std430, binding = 2) writeonly buffer Dequantized {
-    float dequantized[];
+layout(std430, binding = 2) writeonly buffer DequantizedOctets {
+    u64vec4 dequantizedOctets[];
 };
 layout(push_constant) uniform Parameters {
     uint rows;
@@ -54,6 +59,7 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "error_partials.glsl"
 #include "packed_bytes.glsl"
 
 uint elementCode(float value, int sharedExponent) {
@@ -78,10 +84,19 @@ void main() {
     const uint block = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
     if (block >= parameters.blocks)
         return;
-    const uint first = block * 32u;
+    float x[32];
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        const u64vec4 octet = valueOctets[block * 4u + k];
+        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+            const vec2 pair = wordFloats(octet[w]);
+            x[8u * k + 2u * w] = pair.x;
+            x[8u * k + 2u * w + 1u] = pair.y;
+        }
+    }
     float amax = 0.0;
-    for (uint j = 0u; j < 32u; ++j)
-        amax = stdMax(amax, abs(values[first + j]));
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        amax = stdMax(amax, abs(x[j]));
+    }
     int sharedExponent = -127;
     if (amax != 0.0) {
         const int exponent = int((floatBitsToUint(amax) >> 23) & 0xffu) - 127;
@@ -90,10 +105,19 @@ void main() {
     const uint at = block * BLOCK_BYTES;
     packed[at] = uint8_t(uint(sharedExponent + 127));
     BitWriter writer = bitWriter(at + 1u);
-    for (uint j = 0u; j < 32u; ++j) {
-        const uint code = elementCode(values[first + j], sharedExponent);
+    float y[32];
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        const uint code = elementCode(x[j], sharedExponent);
         put(writer, code, ELEMENT_BITS);
-        dequantized[first + j] = elementValue(code, sharedExponent);
+        y[j] = elementValue(code, sharedExponent);
+        addError(x[j], y[j]);
     }
     finish(writer);
+    storeErrorPartials();
+    [[unroll]] for (uint k = 0u; k < 4u; ++k) {
+        const uint j = 8u * k;
+        dequantizedOctets[block * 4u + k] =
+            u64vec4(floatsWord(y[j], y[j + 1u]), floatsWord(y[j + 2u], y[j + 3u]),
+                    floatsWord(y[j + 4u], y[j + 5u]), floatsWord(y[j + 6u], y[j + 7u]));
+    }
 }

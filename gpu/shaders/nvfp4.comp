@@ -2,23 +2,28 @@
 // NVFP4 (core/quant/Nvfp4Format.h is the spec): one invocation per 16-value block writes its
 // E4M3 block scale and eight bytes of E2M1 pairs (first value in the low nibble). The fp32
 // global scale comes from the host, which measured the tensor's max |v| beforehand.
+// The block's values are read once as octets and its dequantized values written as octets
+// (float_octets.glsl); its error sums come out of the kernel (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "float_octets.glsl"
 #include "minifloat.glsl"
 
 #define BLOCK_BYTES 9u
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer Values {
-    float values[];
+layout(std430, binding = 0) readonly buffer ValueOctets {
+    u64vec4 valueOctets[];
 };
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
-layout(std430, binding = 2) writeonly buffer Dequantized {
-    float dequantized[];
+layout(std430, binding = 2) writeonly buffer DequantizedOctets {
+    u64vec4 dequantizedOctets[];
 };
 layout(push_constant) uniform Parameters {
     uint rows;
@@ -29,6 +34,7 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "error_partials.glsl"
 #include "packed_bytes.glsl"
 
 void main() {
@@ -36,23 +42,40 @@ void main() {
     if (block >= parameters.blocks)
         return;
     const float global = uintBitsToFloat(parameters.globalScale);
-    const uint first = block * 16u;
+    float x[16];
+    [[unroll]] for (uint k = 0u; k < 2u; ++k) {
+        const u64vec4 octet = valueOctets[block * 2u + k];
+        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+            const vec2 pair = wordFloats(octet[w]);
+            x[8u * k + 2u * w] = pair.x;
+            x[8u * k + 2u * w + 1u] = pair.y;
+        }
+    }
     float amax = 0.0;
-    for (uint j = 0u; j < 16u; ++j)
-        amax = stdMax(amax, abs(values[first + j]));
+    [[unroll]] for (uint j = 0u; j < 16u; ++j) {
+        amax = stdMax(amax, abs(x[j]));
+    }
     const uint scaleCode =
         global > 0.0 ? floatToMinifloat(exactDivide(exactDivide(amax, 6.0), global), E4M3) : 0u;
     precise float effective = minifloatToFloat(scaleCode, E4M3) * global;
     const uint at = block * BLOCK_BYTES;
     packed[at] = uint8_t(scaleCode);
     BitWriter writer = bitWriter(at + 1u);
-    for (uint j = 0u; j < 16u; ++j) {
-        const uint code = effective > 0.0
-                              ? floatToMinifloat(exactDivide(values[first + j], effective), E2M1)
-                              : 0u;
+    float y[16];
+    [[unroll]] for (uint j = 0u; j < 16u; ++j) {
+        const uint code =
+            effective > 0.0 ? floatToMinifloat(exactDivide(x[j], effective), E2M1) : 0u;
         put(writer, code, 4u);
         precise float value = minifloatToFloat(code, E2M1) * effective;
-        dequantized[first + j] = value;
+        y[j] = value;
+        addError(x[j], value);
     }
     finish(writer);
+    storeErrorPartials();
+    [[unroll]] for (uint k = 0u; k < 2u; ++k) {
+        const uint j = 8u * k;
+        dequantizedOctets[block * 2u + k] =
+            u64vec4(floatsWord(y[j], y[j + 1u]), floatsWord(y[j + 2u], y[j + 3u]),
+                    floatsWord(y[j + 4u], y[j + 5u]), floatsWord(y[j + 6u], y[j + 7u]));
+    }
 }

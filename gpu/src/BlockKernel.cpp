@@ -3,9 +3,10 @@
 
 namespace bitlens {
 
-BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup)
+BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
+                         bool sumsErrors)
     : shader_(std::move(shader)), blockLength_(blockLength),
-      blocksPerWorkgroup_(blocksPerWorkgroup) {}
+      blocksPerWorkgroup_(blocksPerWorkgroup), sumsErrors_(sumsErrors) {}
 
 FormatPushConstants BlockKernel::pushConstants(MatrixShape chunk) const {
     FormatPushConstants constants;

@@ -7,11 +7,14 @@ namespace bitlens {
 
 // A format kernel whose shader encodes fixed-length blocks laid out one after another with no
 // tensor header: each workgroup takes `blocksPerWorkgroup` consecutive blocks, and the shader's
-// push constants carry the chunk's block count in parameters[0] (`blocks`).
+// push constants carry the chunk's block count in parameters[0] (`blocks`). `sumsErrors`: the
+// shader includes error_partials.glsl.
 class BlockKernel final : public FormatKernel {
 public:
-    BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup);
+    BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
+                bool sumsErrors);
 
+    bool sumsErrors() const override { return sumsErrors_; }
     std::string shader() const override { return shader_; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
@@ -20,6 +23,7 @@ private:
     std::string shader_;
     uint64_t blockLength_;
     uint64_t blocksPerWorkgroup_;
+    bool sumsErrors_;
 };
 
 } // namespace bitlens

@@ -46,6 +46,7 @@ std::string missingFeatures(VkPhysicalDevice device, uint32_t apiVersion) {
     need(features11.storageBuffer16BitAccess, "storageBuffer16BitAccess");
     need(features12.storageBuffer8BitAccess, "storageBuffer8BitAccess");
     need(features.features.shaderInt16, "shaderInt16");
+    need(features.features.shaderInt64, "shaderInt64");
     need(features12.shaderInt8, "shaderInt8");
     need(subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT, "subgroups in compute shaders");
     need(subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT, "subgroup arithmetic");

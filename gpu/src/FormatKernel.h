@@ -48,9 +48,15 @@ struct TensorScan {
     uint64_t valuesPerDispatch = 0;
 };
 
+// Invocations per workgroup of every format shader (local_size_x = 64).
+inline constexpr uint64_t kFormatInvocationsPerWorkgroup = 64;
+// Floats per invocation slot of a kernel that sums errors (error_partials.glsl).
+inline constexpr uint64_t kErrorPartialFloats = 8;
+
 // How the Vulkan backend runs one format on a chunk of whole rows. Every format kernel has the
 // same bindings: 0 the float values, 1 the packed bytes of the chunk's rows, 2 the dequantized
-// floats, 3 chunkData() of the chunk (shaders without tensor data need not declare it). The packed
+// floats, 3 chunkData() of the chunk (shaders without tensor data need not declare it), and for
+// kernels that sumsErrors() 4 the error partials. The packed
 // layout must be a header followed by rows of rowBytes() each. Made per tensor (it may keep tensor
 // state). Call order: needsTensorRange() ? prepare(range); scan() ? finishScan(); header(); then
 // pushConstants()/workgroups()/chunkData() per chunk.
@@ -85,6 +91,10 @@ public:
         (void)chunk;
         return {};
     }
+    // True when the shader sums the error terms of the values it dequantizes itself
+    // (error_partials.glsl: one slot of kErrorPartialFloats floats per invocation at binding 4),
+    // so that the backend runs no separate error_sums pass over the chunk.
+    virtual bool sumsErrors() const { return false; }
     virtual std::string shader() const = 0;
     virtual std::vector<uint32_t> specialization() const { return {}; }
     virtual FormatPushConstants pushConstants(MatrixShape chunk) const = 0;

@@ -21,6 +21,7 @@ public:
     std::optional<TensorScan> scan(uint64_t rowLength) const override;
     void finishScan(std::span<const std::byte> outputs, std::span<const std::byte> state) override;
     std::vector<std::byte> header() const override;
+    bool sumsErrors() const override { return true; }
     std::string shader() const override;
     std::vector<uint32_t> specialization() const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;

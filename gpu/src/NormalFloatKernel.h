@@ -19,6 +19,7 @@ public:
     std::vector<std::byte> header() const override { return header_; }
     uint64_t rowBytes(uint64_t rowLength) const override;
     std::span<const std::byte> chunkData(uint64_t firstRow, MatrixShape chunk) const override;
+    bool sumsErrors() const override { return true; }
     std::string shader() const override { return "normal_float"; }
     std::vector<uint32_t> specialization() const override { return {fp4_, doubleQuant_, false}; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;

@@ -15,6 +15,7 @@ public:
     bool needsTensorRange() const override { return true; }
     void prepare(const TensorRange& range) override;
     std::vector<std::byte> header() const override;
+    bool sumsErrors() const override { return true; }
     std::string shader() const override { return "nvfp4"; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;

@@ -14,12 +14,13 @@ namespace bitlens {
 namespace {
 
 constexpr uint64_t kDefaultChunkBytes = 32ull << 20;
-constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // THREADS * PER_THREAD in error_sums.comp
+constexpr uint32_t kErrorSumsPerWorkgroup = 16384; // VALUES_PER_WORKGROUP in error_sums.comp
 constexpr uint32_t kErrorSumsFields = 5;
 constexpr uint32_t kHistogramPerWorkgroup = 4096; // THREADS * PER_THREAD in histogram.comp
 constexpr uint32_t kHistogramMaxBins = 4096;
 constexpr uint32_t kConvertPerWorkgroup = 256;
-constexpr uint32_t kRangePerWorkgroup = 4096; // THREADS * PER_THREAD in range.comp
+constexpr uint32_t kRangePerWorkgroup = 4096; // VALUES_PER_WORKGROUP in range.comp
+constexpr uint32_t kRangeInvocations = 64;    // THREADS in range.comp, three partials each
 
 uint64_t divideUp(uint64_t a, uint64_t b) {
     return (a + b - 1) / b;
@@ -79,10 +80,13 @@ void refuseLikeReference(const Format& format, std::span<const std::byte> data, 
     format.quantize(values, rows, packed);
 }
 
-ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t count) {
+// Partials of `stride` floats each, the first five ErrorAccumulator's sums and maximum (the
+// layout of error_sums.comp with stride kErrorSumsFields, of error_partials.glsl with
+// kErrorPartialFloats).
+ErrorAccumulator::Sums sumPartials(std::span<const float> partials, uint64_t count, size_t stride) {
     ErrorAccumulator::Sums sums;
     sums.count = count;
-    for (size_t i = 0; i + kErrorSumsFields <= partials.size(); i += kErrorSumsFields) {
+    for (size_t i = 0; i + stride <= partials.size(); i += stride) {
         sums.sumSquaredError += partials[i];
         sums.sumSquaredOriginal += partials[i + 1];
         sums.sumSquaredDequantized += partials[i + 2];
@@ -247,10 +251,11 @@ ErrorMetrics VulkanBackend::errorMetrics(std::span<const float> original,
     ErrorAccumulator total;
     const ReductionInput inputs[] = {{std::as_bytes(original), DType::F32},
                                      {std::as_bytes(dequantized), DType::F32}};
-    reduce(inputs, {kernels_->kernel("error_sums", 5, 4), kErrorSumsPerWorkgroup,
-                    kErrorSumsFields * 4, 2, 2, [&](std::span<const float> partials, uint64_t n) {
-                        total.merge(ErrorAccumulator::fromSums(sumPartials(partials, n)));
-                    }});
+    reduce(inputs,
+           {kernels_->kernel("error_sums", 5, 4), kErrorSumsPerWorkgroup, kErrorSumsFields * 4, 2,
+            2, [&](std::span<const float> partials, uint64_t n) {
+                total.merge(ErrorAccumulator::fromSums(sumPartials(partials, n, kErrorSumsFields)));
+            }});
     return total.finish();
 }
 
@@ -327,8 +332,8 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
 TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
     TensorRange range;
     const ReductionInput inputs[] = {{data, dtype}};
-    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, 12, 1, 0,
-                    [&](std::span<const float> partials, uint64_t) {
+    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, kRangeInvocations * 12, 1,
+                    0, [&](std::span<const float> partials, uint64_t) {
                         for (size_t i = 0; i + 3 <= partials.size(); i += 3) {
                             range.lo = std::min(range.lo, partials[i]);
                             range.hi = std::max(range.hi, partials[i + 1]);
@@ -403,8 +408,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
 
     ErrorAccumulator total;
     lastKernelSeconds_ = 0;
-    const ComputeKernel& quantizer = kernels_->kernel(
-        kernel->shader(), 4, sizeof(FormatPushConstants), kernel->specialization());
+    const bool fusedErrors = kernel->sumsErrors();
+    const ComputeKernel& quantizer =
+        kernels_->kernel(kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
+                         kernel->specialization());
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
     // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffer and write
     // the readback buffers themselves instead of going through device-local copies.
@@ -417,7 +424,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t n = part.elements();
             const uint64_t packedBytes = part.rows * rowPackedBytes;
             const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
-            const uint64_t partialBytes = groups * kErrorSumsFields * 4;
+            const uint64_t partialBytes = fusedErrors ? kernel->workgroups(part) *
+                                                            kFormatInvocationsPerWorkgroup *
+                                                            kErrorPartialFloats * 4
+                                                      : groups * kErrorSumsFields * 4;
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
             ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
             ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
@@ -433,22 +443,28 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
             const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
+            if (fusedErrors) // invocations past the chunk's end write no slot
+                vkCmdFillBuffer(command, partialsOut.get(), 0, partialBytes, 0);
             CommandSlot::barrier(command);
             stream_->slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
             const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
                                                 {packedOut.get(), 0, VK_WHOLE_SIZE},
                                                 {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
-                                                {tensorData, 0, VK_WHOLE_SIZE}};
-            quantizer.record(command, quantBuffers, bytesOf(pushed), kernel->workgroups(part));
-            CommandSlot::barrier(command);
-            const uint32_t count = uint32_t(n);
-            const BufferRange sumBuffers[] = {{input, 0, VK_WHOLE_SIZE},
-                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
-                                              {partialsOut.get(), 0, VK_WHOLE_SIZE},
-                                              {input, 0, VK_WHOLE_SIZE},
-                                              {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
-            errorSums.record(command, sumBuffers, bytesOf(count), groups);
+                                                {tensorData, 0, VK_WHOLE_SIZE},
+                                                {partialsOut.get(), 0, VK_WHOLE_SIZE}};
+            quantizer.record(command, std::span(quantBuffers).first(fusedErrors ? 5 : 4),
+                             bytesOf(pushed), kernel->workgroups(part));
+            if (!fusedErrors) {
+                CommandSlot::barrier(command);
+                const uint32_t count = uint32_t(n);
+                const BufferRange sumBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+                                                  {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
+                                                  {partialsOut.get(), 0, VK_WHOLE_SIZE},
+                                                  {input, 0, VK_WHOLE_SIZE},
+                                                  {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
+                errorSums.record(command, sumBuffers, bytesOf(count), groups);
+            }
             stream_->slot(s).markEnd();
             CommandSlot::barrier(command);
             if (!direct) {
@@ -476,8 +492,12 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
                         slot.readPacked.mapped().data(), rows * rowPackedBytes);
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
-            total.merge(ErrorAccumulator::fromSums(sumPartials(
-                {partials, size_t(divideUp(n, kErrorSumsPerWorkgroup) * kErrorSumsFields)}, n)));
+            const size_t stride = fusedErrors ? kErrorPartialFloats : kErrorSumsFields;
+            const uint64_t partialCount = fusedErrors ? kernel->workgroups(chunks.shape(chunk)) *
+                                                            kFormatInvocationsPerWorkgroup
+                                                      : divideUp(n, kErrorSumsPerWorkgroup);
+            total.merge(ErrorAccumulator::fromSums(
+                sumPartials({partials, size_t(partialCount * stride)}, n, stride)));
         },
         progress);
     result.metrics = total.finish();
@@ -503,8 +523,11 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                     GpuBuffer::Kind::Upload);
     std::copy(scan.initialState.begin(), scan.initialState.end(), state.mapped().begin());
     state.flush();
-    const ComputeKernel& scanner =
-        kernels_->kernel(kernel.shader(), 4, sizeof(FormatPushConstants), scan.specialization);
+    // A shader that sums errors declares binding 4 in its scan pass too (unused there: the state
+    // buffer fills it).
+    const uint32_t bindings = kernel.sumsErrors() ? 5 : 4;
+    const ComputeKernel& scanner = kernels_->kernel(
+        kernel.shader(), bindings, sizeof(FormatPushConstants), scan.specialization);
     const bool direct = context_->unifiedMemory();
     stream_->run(
         chunks.count(),
@@ -531,8 +554,9 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                 const BufferRange buffers[] = {{input, first * 4, count * 4},
                                                {output.get(), 0, VK_WHOLE_SIZE},
                                                {input, 0, VK_WHOLE_SIZE},
+                                               {state.get(), 0, VK_WHOLE_SIZE},
                                                {state.get(), 0, VK_WHOLE_SIZE}};
-                scanner.record(command, buffers, bytesOf(pushed),
+                scanner.record(command, std::span(buffers).first(bindings), bytesOf(pushed),
                                scan.workgroups ? scan.workgroups : kernel.workgroups(seen));
                 CommandSlot::barrier(command);
             }

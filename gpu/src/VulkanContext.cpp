@@ -60,6 +60,7 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     features11.pNext = &features12;
     VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.features.shaderInt16 = VK_TRUE;
+    features.features.shaderInt64 = VK_TRUE;
     features.pNext = &features11;
 
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};
