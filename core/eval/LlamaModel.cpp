@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "core/eval/LlamaModel.h"
 
+#include "core/eval/LlamaWeightSlots.h"
 #include "core/util/Error.h"
 #include "core/util/ParallelFor.h"
 
@@ -38,34 +39,7 @@ void addInPlace(std::span<float> target, std::span<const float> values) {
 LlamaModel::LlamaModel(const Checkpoint& checkpoint, LlamaConfig config,
                        const WeightSource& weights)
     : config_(std::move(config)), layers_(config_.layers) {
-    struct Load {
-        long tensor;
-        std::vector<float>* target;
-    };
-    std::vector<Load> loads = {{long(config_.tensors.embedding), &embedding_},
-                               {long(config_.tensors.outputNorm), &outputNorm_}};
-    if (!config_.tiedOutput)
-        loads.push_back({long(config_.tensors.output), &output_});
-    for (uint64_t i = 0; i < config_.layers; ++i) {
-        const LlamaLayerTensors& t = config_.tensors.layers[i];
-        Layer& layer = layers_[i];
-        for (const Load& load :
-             std::initializer_list<Load>{{long(t.attentionNorm), &layer.attentionNorm},
-                                         {long(t.query), &layer.query},
-                                         {long(t.key), &layer.key},
-                                         {long(t.value), &layer.value},
-                                         {long(t.attentionOutput), &layer.attentionOutput},
-                                         {t.queryBias, &layer.queryBias},
-                                         {t.keyBias, &layer.keyBias},
-                                         {t.valueBias, &layer.valueBias},
-                                         {t.attentionOutputBias, &layer.attentionOutputBias},
-                                         {long(t.ffnNorm), &layer.ffnNorm},
-                                         {long(t.gate), &layer.gate},
-                                         {long(t.up), &layer.up},
-                                         {long(t.down), &layer.down}})
-            if (load.tensor >= 0)
-                loads.push_back(load);
-    }
+    const auto loads = llamaWeightSlots(config_, embedding_, outputNorm_, output_, layers_);
     parallelFor(loads.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {
         *loads[i].target = weights.values(checkpoint, size_t(loads[i].tensor));
     });

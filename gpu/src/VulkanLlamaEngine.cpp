@@ -6,6 +6,7 @@
 #include "MatMulOp.h"
 #include "RopeOp.h"
 #include "RowOps.h"
+#include "core/eval/LlamaWeightSlots.h"
 #include "core/util/Error.h"
 #include "core/util/ParallelFor.h"
 
@@ -23,34 +24,7 @@ public:
     VulkanLlamaRunner(std::shared_ptr<ComputeSession> session, const Checkpoint& checkpoint,
                       LlamaConfig config, const WeightSource& weights)
         : session_(std::move(session)), config_(std::move(config)), layers_(config_.layers) {
-        struct Load {
-            long tensor;
-            GpuBuffer* target;
-        };
-        std::vector<Load> loads = {{long(config_.tensors.embedding), &embedding_},
-                                   {long(config_.tensors.outputNorm), &outputNorm_}};
-        if (!config_.tiedOutput)
-            loads.push_back({long(config_.tensors.output), &output_});
-        for (uint64_t i = 0; i < config_.layers; ++i) {
-            const LlamaLayerTensors& t = config_.tensors.layers[i];
-            Layer& layer = layers_[i];
-            for (const Load& load :
-                 std::initializer_list<Load>{{long(t.attentionNorm), &layer.attentionNorm},
-                                             {long(t.query), &layer.query},
-                                             {long(t.key), &layer.key},
-                                             {long(t.value), &layer.value},
-                                             {long(t.attentionOutput), &layer.attentionOutput},
-                                             {t.queryBias, &layer.queryBias},
-                                             {t.keyBias, &layer.keyBias},
-                                             {t.valueBias, &layer.valueBias},
-                                             {t.attentionOutputBias, &layer.attentionOutputBias},
-                                             {long(t.ffnNorm), &layer.ffnNorm},
-                                             {long(t.gate), &layer.gate},
-                                             {long(t.up), &layer.up},
-                                             {long(t.down), &layer.down}})
-                if (load.tensor >= 0)
-                    loads.push_back(load);
-        }
+        const auto loads = llamaWeightSlots(config_, embedding_, outputNorm_, output_, layers_);
         // Weights are read (and quantized) on every core; the session uploads one at a time.
         std::mutex uploading;
         parallelFor(loads.size(), std::max(1u, std::thread::hardware_concurrency()), [&](size_t i) {

@@ -14,6 +14,7 @@ namespace {
 
 using bitlens::test::Run;
 using bitlens::test::run;
+using bitlens::test::runRow;
 
 void writeIdx(const QString& path, uint32_t magic, const std::vector<uint32_t>& dims,
               const std::vector<uint8_t>& data) {
@@ -76,10 +77,7 @@ private slots:
     }
     void usageErrors() {
         QFETCH(QStringList, args);
-        std::vector<std::string> list;
-        for (const QString& arg : args)
-            list.push_back(arg.toStdString());
-        const Run result = run(list);
+        const Run result = runRow(args);
         QCOMPARE(result.status, 1);
         QVERIFY(result.out.empty());
         QVERIFY(!result.err.empty());

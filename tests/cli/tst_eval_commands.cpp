@@ -16,6 +16,7 @@ namespace {
 
 using bitlens::test::Run;
 using bitlens::test::run;
+using bitlens::test::runRow;
 
 std::string shared(const char* relative) {
     return bitlens::test::sharedDataPath(relative).toStdString();
@@ -59,10 +60,7 @@ private slots:
     }
     void usageErrors() {
         QFETCH(QStringList, args);
-        std::vector<std::string> list;
-        for (const QString& arg : args)
-            list.push_back(arg.toStdString());
-        const Run result = run(list);
+        const Run result = runRow(args);
         QCOMPARE(result.status, 1);
         QVERIFY(result.out.empty());
         QVERIFY(result.err.find("usage: bitlens-cli eval") != std::string::npos);
@@ -169,10 +167,7 @@ private slots:
     }
     void benchUsageErrors() {
         QFETCH(QStringList, args);
-        std::vector<std::string> list;
-        for (const QString& arg : args)
-            list.push_back(arg.toStdString());
-        const Run result = run(list);
+        const Run result = runRow(args);
         QCOMPARE(result.status, 1);
         QVERIFY(result.out.empty());
         QVERIFY2(result.err.find("usage: bitlens-cli bench eval") != std::string::npos,

@@ -1,36 +1,19 @@
 // SPDX-License-Identifier: MIT
-#include "cli/Command.h"
+#include "common/CliRun.h"
 #include "common/SafetensorsFile.h"
 #include "common/TestData.h"
 
 #include <QTemporaryDir>
 #include <QTest>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 using nlohmann::json;
 
 namespace {
 
-struct CliResult {
-    int status = -1;
-    std::string out;
-    std::string err;
-};
-
-CliResult runCli(const std::vector<std::string>& args) {
-    std::ostringstream out;
-    std::ostringstream err;
-    CliResult result;
-    result.status = bitlens::cli::runCommandLine(args, out, err);
-    result.out = out.str();
-    result.err = err.str();
-    return result;
-}
-
 // Output of `info PATH --json`, or a discarded value with the reason in `problem`.
 json runInfoJson(const QString& path, std::string& problem) {
-    const CliResult result = runCli({"info", path.toStdString(), "--json"});
+    const bitlens::test::Run result = bitlens::test::run({"info", path.toStdString(), "--json"});
     json info = json::parse(result.out, nullptr, false);
     if (result.status != 0 || !info.is_object()) {
         problem = "exit " + std::to_string(result.status) + ": " + result.err + result.out;
@@ -92,7 +75,7 @@ private slots:
         const QString path = dir.filePath("small.safetensors");
         QVERIFY(bitlens::test::writeSafetensors(
             path, {{"a", "F32", {2048, 1024}}, {"a_much_longer_name.weight", "BF16", {7}}}));
-        const CliResult result = runCli({"info", path.toStdString()});
+        const bitlens::test::Run result = bitlens::test::run({"info", path.toStdString()});
         QCOMPARE(result.status, 0);
         QVERIFY(result.err.empty());
         const std::vector<std::string> text = lines(result.out);
@@ -174,7 +157,8 @@ private slots:
     void ggufVocabularyStaysSmall() {
         BITLENS_REQUIRE_SHARED_DATA();
         const QString path = bitlens::test::sharedDataPath("gguf/ggml-vocab-llama-spm.gguf");
-        const CliResult result = runCli({"info", path.toStdString(), "--json"});
+        const bitlens::test::Run result =
+            bitlens::test::run({"info", path.toStdString(), "--json"});
         QCOMPARE(result.status, 0);
         QVERIFY2(result.out.size() < 20000, std::to_string(result.out.size()).c_str());
         const json info = json::parse(result.out, nullptr, false);
@@ -189,7 +173,7 @@ private slots:
         QCOMPARE(info.at("metadata").at("general.architecture").get<std::string>(),
                  std::string("llama"));
 
-        const CliResult text = runCli({"info", path.toStdString()});
+        const bitlens::test::Run text = bitlens::test::run({"info", path.toStdString()});
         QCOMPARE(text.status, 0);
         QVERIFY2(text.out.find("tokenizer tokens     32000\n") != std::string::npos,
                  text.out.c_str());
@@ -216,7 +200,7 @@ private slots:
         for (const std::vector<std::string>& args :
              {std::vector<std::string>{"info", path.toStdString()},
               std::vector<std::string>{"info", "--json", path.toStdString()}}) {
-            const CliResult result = runCli(args);
+            const bitlens::test::Run result = bitlens::test::run(args);
             QCOMPARE(result.status, 2);
             QVERIFY(result.out.empty());
             QVERIFY2(result.err.find(path.toStdString()) != std::string::npos, result.err.c_str());
@@ -233,17 +217,14 @@ private slots:
     }
     void usageErrorsExitOne() {
         QFETCH(QStringList, args);
-        std::vector<std::string> argv;
-        for (const QString& arg : args)
-            argv.push_back(arg.toStdString());
-        const CliResult result = runCli(argv);
+        const bitlens::test::Run result = bitlens::test::runRow(args);
         QCOMPARE(result.status, 1);
         QVERIFY(result.out.empty());
         QVERIFY(result.err.find("usage: bitlens-cli info FILE [--json]") != std::string::npos);
     }
 
     void listedInHelp() {
-        const CliResult result = runCli({"--help"});
+        const bitlens::test::Run result = bitlens::test::run({"--help"});
         QCOMPARE(result.status, 0);
         QVERIFY(result.out.find("info FILE [--json]") != std::string::npos);
     }

@@ -17,6 +17,7 @@ namespace {
 
 using bitlens::test::Run;
 using bitlens::test::run;
+using bitlens::test::runRow;
 
 std::string shared(const char* relative) {
     return bitlens::test::sharedDataPath(QString::fromUtf8(relative)).toStdString();
@@ -95,10 +96,7 @@ private slots:
         QFETCH(QStringList, args);
         QFETCH(int, status);
         QFETCH(QString, message);
-        std::vector<std::string> list;
-        for (const QString& arg : args)
-            list.push_back(arg.toStdString());
-        const Run result = run(list);
+        const Run result = runRow(args);
         QCOMPARE(result.status, status);
         QVERIFY2(QString::fromStdString(result.err).contains(message), result.err.c_str());
         QVERIFY(result.out.empty());

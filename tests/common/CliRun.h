@@ -4,6 +4,7 @@
 #include "cli/Command.h"
 #include "common/IsolatedCache.h"
 
+#include <QStringList>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -25,6 +26,14 @@ inline Run run(const std::vector<std::string>& args) {
     std::ostringstream err;
     const int status = cli::runCommandLine(args, out, err);
     return {status, out.str(), err.str()};
+}
+
+// The same with the arguments of a data-driven test row.
+inline Run runRow(const QStringList& args) {
+    std::vector<std::string> list;
+    for (const QString& arg : args)
+        list.push_back(arg.toStdString());
+    return run(list);
 }
 
 } // namespace bitlens::test
