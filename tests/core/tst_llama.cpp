@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: MIT
+#include "common/GreedyStory.h"
 #include "common/TestData.h"
 #include "common/TinyLlama.h"
 #include "core/eval/LlamaEngine.h"
@@ -262,12 +263,7 @@ private slots:
             *checkpoint, bitlens::test::sharedDataPath("llama2c/tok512.bin").toStdString());
         const std::unique_ptr<LlamaRunner> model = CpuLlamaEngine().load(
             *checkpoint, LlamaConfig::fromCheckpoint(*checkpoint), OriginalWeights());
-        const std::vector<int32_t> story = generateTokens(
-            *model, std::vector<int32_t>{tokenizer->bos()}, 24, {}, tokenizer->eos());
-        std::string text;
-        int32_t previous = tokenizer->bos();
-        for (int32_t token : story)
-            text += tokenizer->decode(std::exchange(previous, token), token);
+        const std::string text = bitlens::test::greedyStoryFromBos(*model, *tokenizer, 24);
         QVERIFY2(text.starts_with("Once upon a time, there was a little girl named Lily"),
                  text.c_str());
     }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "ComputeSession.h"
 #include "VulkanLlamaEngine.h"
+#include "common/GreedyStory.h"
 #include "common/TestData.h"
 #include "common/TinyLlama.h"
 #include "core/eval/PerplexityEvaluator.h"
@@ -256,12 +257,7 @@ private slots:
             *checkpoint, bitlens::test::sharedDataPath("llama2c/tok512.bin").toStdString());
         const auto runner =
             vulkan_->load(*checkpoint, LlamaConfig::fromCheckpoint(*checkpoint), OriginalWeights());
-        const std::vector<int32_t> story = generateTokens(
-            *runner, std::vector<int32_t>{tokenizer->bos()}, 24, {}, tokenizer->eos());
-        std::string text;
-        int32_t previous = tokenizer->bos();
-        for (int32_t token : story)
-            text += tokenizer->decode(std::exchange(previous, token), token);
+        const std::string text = bitlens::test::greedyStoryFromBos(*runner, *tokenizer, 24);
         QVERIFY2(text.starts_with("Once upon a time, there was a little girl named Lily"),
                  text.c_str());
     }
