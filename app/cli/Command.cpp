@@ -24,7 +24,8 @@ const std::vector<Command>& commands() {
         benchCommand(),
         {"eval",
          "eval MODEL (--dataset IMAGES LABELS | --text FILE) [--tokenizer FILE] "
-         "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] [--json]",
+         "[--format ID | --recipe R.json] [--input-scale S] [--ctx N] [--chunks N] "
+         "[--device auto|cpu|vulkan] [--no-cache] [--json]",
          "a Keras classifier's accuracy on an IDX data set, or a llama-family model's perplexity "
          "on a text (with KL divergence and same-top rate), original against quantized",
          runEvalCommand},
