@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 #include "cli/ClassifierEngineChoice.h"
 
-#include "AttentionOp.h"
 #include "NoVulkanDevice.h"
 #include "VulkanClassifierEngine.h"
 #include "VulkanLlamaEngine.h"
+#include "core/util/Error.h"
 
 #include <ostream>
 
@@ -33,15 +33,17 @@ std::shared_ptr<const ClassifierEngine> chooseClassifierEngine(BackendKind devic
     return chooseEngine<ClassifierEngine, CpuClassifierEngine, VulkanClassifierEngine>(device, err);
 }
 
-std::shared_ptr<const LlamaEngine> chooseLlamaEngine(BackendKind device, uint64_t contextLength,
-                                                     std::ostream& err) {
-    if (device == BackendKind::Auto && contextLength > kMaxAttentionPositions) {
-        err << "bitlens-cli: a context of " << contextLength
-            << " tokens exceeds the Vulkan attention's " << kMaxAttentionPositions
-            << "; evaluating on the CPU\n";
-        return std::make_shared<CpuLlamaEngine>();
-    }
-    return chooseEngine<LlamaEngine, CpuLlamaEngine, VulkanLlamaEngine>(device, err);
+std::shared_ptr<const LlamaEngine> chooseLlamaEngine(BackendKind device, const LlamaConfig& config,
+                                                     uint64_t contextLength, std::ostream& err) {
+    std::shared_ptr<const LlamaEngine> engine =
+        chooseEngine<LlamaEngine, CpuLlamaEngine, VulkanLlamaEngine>(device, err);
+    const std::string limitation = engine->limitation(config, contextLength);
+    if (limitation.empty())
+        return engine;
+    if (device == BackendKind::Vulkan)
+        throw Error(engine->name() + ": " + limitation);
+    err << "bitlens-cli: " << limitation << "; evaluating on the CPU\n";
+    return std::make_shared<CpuLlamaEngine>();
 }
 
 } // namespace bitlens::cli

@@ -16,9 +16,10 @@ namespace bitlens::cli {
 std::shared_ptr<const ClassifierEngine> chooseClassifierEngine(BackendKind device,
                                                                std::ostream& err);
 
-// The same choice for language models. auto also takes the CPU reference, with a notice, when
-// `contextLength` exceeds what the Vulkan attention takes (kMaxAttentionPositions).
-std::shared_ptr<const LlamaEngine> chooseLlamaEngine(BackendKind device, uint64_t contextLength,
-                                                     std::ostream& err);
+// The same choice for language models. When the Vulkan engine cannot run `config` at
+// `contextLength` (LlamaEngine::limitation), auto takes the CPU reference with a notice and vulkan
+// throws Error.
+std::shared_ptr<const LlamaEngine> chooseLlamaEngine(BackendKind device, const LlamaConfig& config,
+                                                     uint64_t contextLength, std::ostream& err);
 
 } // namespace bitlens::cli

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "cli/EvalBench.h"
 
-#include "AttentionOp.h"
 #include "NoVulkanDevice.h"
 #include "VulkanClassifierEngine.h"
 #include "VulkanLlamaEngine.h"
@@ -201,11 +200,13 @@ int benchLanguageModel(const BenchArgs& args, std::ostream& out, std::ostream& e
         throw FileError(args.text, error.what());
     }
     auto engines = benchEngines<LlamaEngine, CpuLlamaEngine, VulkanLlamaEngine>(err);
-    if (engines.size() > 1 && options.contextLength > kMaxAttentionPositions) {
-        err << "bitlens-cli bench eval: a context of " << options.contextLength
-            << " tokens exceeds the Vulkan attention's " << kMaxAttentionPositions
-            << "; timing the CPU only\n";
-        engines.resize(1);
+    const LlamaConfig config = LlamaConfig::fromCheckpoint(*checkpoint);
+    if (engines.size() > 1) {
+        const std::string limitation = engines[1]->limitation(config, options.contextLength);
+        if (!limitation.empty()) {
+            err << "bitlens-cli bench eval: " << limitation << "; timing the CPU only\n";
+            engines.resize(1);
+        }
     }
     const std::string modelName = std::filesystem::path(args.model).filename().string();
     std::vector<ThroughputRow> rows;

@@ -160,8 +160,8 @@ int runLanguageModel(const EvalArgs& args, const std::optional<QuantizedChoice>&
     } catch (const Error& error) {
         throw FileError(args.text, error.what());
     }
-    evaluator.setEngine(
-        chooseLlamaEngine(*parseBackendKind(args.deviceText), options.contextLength, err));
+    evaluator.setEngine(chooseLlamaEngine(*parseBackendKind(args.deviceText), evaluator.config(),
+                                          options.contextLength, err));
     const LlamaConfig& config = evaluator.config();
     if (options.contextLength > config.contextLength)
         err << "bitlens-cli eval: warning: n_ctx " << options.contextLength

@@ -400,6 +400,7 @@ void EvaluationPanel::evaluate() {
                 }
                 const PerplexityOptions options{fields[3].toULongLong(), fields[4].toULongLong()};
                 const std::shared_ptr<const LlamaEngine> engine = session->engines.languageModel(
+                    session->perplexity->config(),
                     options.contextLength ? options.contextLength
                                           : session->perplexity->defaultContextLength());
                 if (&session->perplexity->engine() != engine.get())

@@ -190,8 +190,8 @@ void GenerationBox::generate() {
                 if (tokens.empty())
                     throw Error("the prompt is empty and the vocabulary has no BOS token");
                 const LlamaConfig config = LlamaConfig::fromCheckpoint(*checkpoint);
-                const std::shared_ptr<const LlamaEngine> engine =
-                    engines->languageModel(std::min(tokens.size() + count, config.contextLength));
+                const std::shared_ptr<const LlamaEngine> engine = engines->languageModel(
+                    config, std::min(tokens.size() + count, config.contextLength));
                 texts->engine = QString::fromStdString(engine->name());
                 texts->notice = engines->notice();
                 const ProgressFn progress = [cancel](uint64_t, uint64_t) {

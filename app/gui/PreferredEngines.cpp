@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include "gui/PreferredEngines.h"
 
-#include "AttentionOp.h"
 #include "NoVulkanDevice.h"
 #include "VulkanClassifierEngine.h"
 #include "VulkanLlamaEngine.h"
@@ -33,17 +32,15 @@ std::shared_ptr<const ClassifierEngine> PreferredEngines::classifier() {
     return classifier_;
 }
 
-std::shared_ptr<const LlamaEngine> PreferredEngines::languageModel(uint64_t contextLength) {
+std::shared_ptr<const LlamaEngine> PreferredEngines::languageModel(const LlamaConfig& config,
+                                                                   uint64_t contextLength) {
     open();
     notice_ = deviceNotice_;
-    if (contextLength > kMaxAttentionPositions && languageModel_ != cpuLanguageModel_) {
-        notice_ = QObject::tr("A context of %1 tokens exceeds the Vulkan attention's %2; "
-                              "evaluating on the CPU.")
-                      .arg(contextLength)
-                      .arg(kMaxAttentionPositions);
-        return cpuLanguageModel_;
-    }
-    return languageModel_;
+    const std::string limitation = languageModel_->limitation(config, contextLength);
+    if (limitation.empty())
+        return languageModel_;
+    notice_ = QObject::tr("%1; evaluating on the CPU.").arg(QString::fromStdString(limitation));
+    return cpuLanguageModel_;
 }
 
 } // namespace bitlens::app

@@ -15,8 +15,10 @@ namespace bitlens::app {
 class PreferredEngines {
 public:
     std::shared_ptr<const ClassifierEngine> classifier();
-    // The CPU reference also when `contextLength` exceeds the Vulkan attention's limit.
-    std::shared_ptr<const LlamaEngine> languageModel(uint64_t contextLength);
+    // The CPU reference also when the Vulkan engine cannot run `config` at `contextLength`
+    // (LlamaEngine::limitation).
+    std::shared_ptr<const LlamaEngine> languageModel(const LlamaConfig& config,
+                                                     uint64_t contextLength);
     // Why the CPU runs the engine last asked for instead of Vulkan; empty when Vulkan runs it.
     QString notice() const { return notice_; }
 

@@ -38,6 +38,13 @@ public:
     virtual std::unique_ptr<LlamaRunner> load(const Checkpoint& checkpoint,
                                               const LlamaConfig& config,
                                               const WeightSource& weights) const = 0;
+    // Why this engine cannot run `config` on sequences of up to `contextLength` tokens (a device
+    // limit); empty when it can. Callers that may fall back to another engine ask before load().
+    virtual std::string limitation(const LlamaConfig& config, uint64_t contextLength) const {
+        (void)config;
+        (void)contextLength;
+        return {};
+    }
 };
 
 // The CPU reference (LlamaModel) on every core.

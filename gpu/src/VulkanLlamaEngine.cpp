@@ -213,6 +213,23 @@ std::string VulkanLlamaEngine::name() const {
     return "vulkan: " + session_->context()->description().name;
 }
 
+std::string VulkanLlamaEngine::limitation(const LlamaConfig& config, uint64_t contextLength) const {
+    if (contextLength > kMaxAttentionPositions)
+        return "a context of " + std::to_string(contextLength) + " tokens exceeds the Vulkan " +
+               "attention's " + std::to_string(kMaxAttentionPositions);
+    const uint64_t rangeFloats = session_->context()->description().maxStorageBufferRange / 4;
+    // Logits are projected in passes that fit; weights and per-position activations must fit.
+    const uint64_t activationWidth =
+        std::max({config.hiddenDim, config.heads * config.headDim, config.dim});
+    const uint64_t largest = std::max(std::max(config.vocabSize, activationWidth) * config.dim,
+                                      contextLength * activationWidth);
+    if (largest > rangeFloats)
+        return "a weight or activation of " + std::to_string(largest * 4 >> 20) +
+               " MiB exceeds the device's storage buffer range of " +
+               std::to_string(rangeFloats * 4 >> 20) + " MiB";
+    return {};
+}
+
 std::unique_ptr<LlamaRunner> VulkanLlamaEngine::load(const Checkpoint& checkpoint,
                                                      const LlamaConfig& config,
                                                      const WeightSource& weights) const {

@@ -24,6 +24,9 @@ public:
     // Error for sequences over kMaxAttentionPositions (AttentionOp.h) tokens.
     std::unique_ptr<LlamaRunner> load(const Checkpoint& checkpoint, const LlamaConfig& config,
                                       const WeightSource& weights) const override;
+    // A context over kMaxAttentionPositions, or a weight or activation larger than one storage
+    // buffer (maxStorageBufferRange).
+    std::string limitation(const LlamaConfig& config, uint64_t contextLength) const override;
 
 private:
     std::shared_ptr<ComputeSession> session_;

@@ -89,6 +89,7 @@ std::vector<float> seeded(size_t count, uint32_t seed) {
 class TestVulkanLlama : public QObject {
     Q_OBJECT
 
+    std::shared_ptr<ComputeSession> session_;
     std::shared_ptr<const LlamaEngine> vulkan_;
     const CpuLlamaEngine cpu_;
 
@@ -107,7 +108,8 @@ class TestVulkanLlama : public QObject {
 private slots:
     void initTestCase() {
         // No Vulkan device is a failure, not a skip: this test exists to run the forward pass.
-        vulkan_ = std::make_shared<VulkanLlamaEngine>(ComputeSession::create());
+        session_ = ComputeSession::create();
+        vulkan_ = std::make_shared<VulkanLlamaEngine>(session_);
         QVERIFY(vulkan_->name().starts_with("vulkan: "));
     }
 
@@ -209,6 +211,23 @@ private slots:
         refuses({}, "at least one token");
         refuses({1, 512}, "outside the vocabulary");
         refuses(std::vector<int32_t>(2049, 1), "limit of 2048 positions");
+    }
+
+    void limitations() {
+        BITLENS_REQUIRE_SHARED_DATA();
+        const auto checkpoint =
+            openCheckpoint(bitlens::test::sharedDataPath("llama2c/stories260K.bin").toStdString());
+        LlamaConfig config = LlamaConfig::fromCheckpoint(*checkpoint);
+        QCOMPARE(vulkan_->limitation(config, 512), std::string());
+        QCOMPARE(CpuLlamaEngine().limitation(config, 4096), std::string());
+        QCOMPARE(vulkan_->limitation(config, 2049),
+                 std::string("a context of 2049 tokens exceeds the Vulkan attention's 2048"));
+        // An embedding one row larger than one storage buffer.
+        const uint64_t rangeFloats = session_->context()->description().maxStorageBufferRange / 4;
+        config.vocabSize = rangeFloats / config.dim + 1;
+        const std::string tooLarge = vulkan_->limitation(config, 512);
+        QVERIFY2(tooLarge.find("exceeds the device's storage buffer range") != std::string::npos,
+                 tooLarge.c_str());
     }
 
     void stories260KPerplexity() {
