@@ -146,22 +146,25 @@ inline std::vector<float> toHuggingFaceRows(const std::vector<float>& gguf, uint
 
 // A Hugging Face folder: config.json and model.safetensors with Hugging Face names, q and k rows
 // permuted back (RoPE halves), as transformers stores a LlamaForCausalLM. `vectors` are written
-// too, as one-dimensional tensors under their Hugging Face names (biases).
+// too, as one-dimensional tensors under their Hugging Face names (biases); `configChanges` are
+// merged into config.json (rope scaling, other fields).
 inline bool writeHuggingFace(const TinyLlama& model, const QString& folder,
                              const std::string& architecture = "LlamaForCausalLM",
-                             const std::map<std::string, std::vector<float>>& vectors = {}) {
+                             const std::map<std::string, std::vector<float>>& vectors = {},
+                             const nlohmann::json& configChanges = nlohmann::json::object()) {
     QDir().mkpath(folder);
-    const nlohmann::json config = {{"architectures", {architecture}},
-                                   {"hidden_size", model.dim},
-                                   {"intermediate_size", model.hiddenDim},
-                                   {"num_hidden_layers", model.layers},
-                                   {"num_attention_heads", model.heads},
-                                   {"num_key_value_heads", model.kvHeads},
-                                   {"vocab_size", model.vocab},
-                                   {"max_position_embeddings", model.seqLen},
-                                   {"rms_norm_eps", model.epsilon},
-                                   {"rope_theta", 10000.0},
-                                   {"tie_word_embeddings", model.tied}};
+    nlohmann::json config = {{"architectures", {architecture}},
+                             {"hidden_size", model.dim},
+                             {"intermediate_size", model.hiddenDim},
+                             {"num_hidden_layers", model.layers},
+                             {"num_attention_heads", model.heads},
+                             {"num_key_value_heads", model.kvHeads},
+                             {"vocab_size", model.vocab},
+                             {"max_position_embeddings", model.seqLen},
+                             {"rms_norm_eps", model.epsilon},
+                             {"rope_theta", 10000.0},
+                             {"tie_word_embeddings", model.tied}};
+    config.update(configChanges);
     QFile configFile(folder + "/config.json");
     const std::string text = config.dump(2);
     if (!configFile.open(QIODevice::WriteOnly) ||

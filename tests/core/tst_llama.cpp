@@ -41,14 +41,7 @@ QString writeConfigFolder(const QTemporaryDir& dir, const nlohmann::json& change
     TinyLlama model;
     model.randomize(7);
     const QString folder = dir.filePath("hf");
-    bitlens::test::writeHuggingFace(model, folder);
-    QFile file(folder + "/config.json");
-    file.open(QIODevice::ReadOnly);
-    nlohmann::json config = nlohmann::json::parse(file.readAll().toStdString());
-    file.close();
-    config.update(changes);
-    file.open(QIODevice::WriteOnly | QIODevice::Truncate);
-    file.write(QByteArray::fromStdString(config.dump()));
+    bitlens::test::writeHuggingFace(model, folder, "LlamaForCausalLM", {}, changes);
     return folder;
 }
 

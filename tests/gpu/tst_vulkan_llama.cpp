@@ -64,14 +64,7 @@ QString writeFolder(const TinyLlama& model, const QTemporaryDir& dir,
                     const std::string& architecture, const nlohmann::json& changes,
                     const std::map<std::string, std::vector<float>>& vectors = {}) {
     const QString folder = dir.filePath("hf");
-    bitlens::test::writeHuggingFace(model, folder, architecture, vectors);
-    QFile file(folder + "/config.json");
-    file.open(QIODevice::ReadOnly);
-    nlohmann::json config = nlohmann::json::parse(file.readAll().toStdString());
-    file.close();
-    config.update(changes);
-    file.open(QIODevice::WriteOnly | QIODevice::Truncate);
-    file.write(QByteArray::fromStdString(config.dump()));
+    bitlens::test::writeHuggingFace(model, folder, architecture, vectors, changes);
     return folder;
 }
 
