@@ -13,8 +13,11 @@ int nearestInt(float value) {
 
 // nearestInt(exactDivide(a, b)), skipping the exact division where it cannot change the result:
 // OpFDiv is within 2.5 ulp for divisors in [2^-126, 2^126], so a quotient more than 4 ulp from
-// every half-integer rounds to the same integer as the correctly rounded one.
+// every half-integer rounds to the same integer as the correctly rounded one. The double variants
+// divide exactly at once.
 int nearestIntOfQuotient(float a, float b) {
+    if (CHEAP_EXACT_DIVISION)
+        return nearestInt(exactDivide(a, b));
     const float q = a / b;
     const float magnitude = abs(q);
     const float divisor = abs(b);

@@ -94,8 +94,11 @@ Scale scaleForRange(float lo, float hi) {
 // roundHalfAwayFromZero(exactDivide(x, y)) where the caller clamps the result to at most 255
 // in magnitude. The device's quotient (within 2.5 ulp of x / y) rounds the same way as the
 // correctly rounded one unless it lies within a few ulp of a half-integer; only those need the
-// exact division. From 512 on, both clamp to the same end.
+// exact division. From 512 on, both clamp to the same end. Where exactDivide is cheap (the
+// double variants) it is used directly.
 float roundedQuotient(float x, float y) {
+    if (CHEAP_EXACT_DIVISION)
+        return roundHalfAwayFromZero(exactDivide(x, y));
     const float q = x / y;
     const float magnitude = abs(q);
     if (magnitude >= 512.0 ||

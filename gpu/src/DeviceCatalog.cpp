@@ -132,6 +132,9 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
         std::copy(std::begin(properties.properties.pipelineCacheUUID),
                   std::end(properties.properties.pipelineCacheUUID),
                   description.pipelineCacheUuid.begin());
+        VkPhysicalDeviceFeatures features;
+        vkGetPhysicalDeviceFeatures(devices[index], &features);
+        description.float64 = features.shaderFloat64 == VK_TRUE;
         description.missingFeatures = missingFeatures(devices[index], description.apiVersion);
         result.push_back(std::move(description));
     }

@@ -25,6 +25,7 @@ struct DeviceDescription {
     uint64_t deviceLocalBytes = 0; // sum of the device-local heaps
     uint64_t maxStorageBufferRange = 0;
     uint32_t subgroupSize = 0;
+    bool float64 = false; // shaderFloat64: the quantizers can divide exactly through doubles
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
     std::string missingFeatures; // empty when usable: "storageBuffer8BitAccess, shaderInt8"
 };

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "KernelLibrary.h"
 
+#include "SpirvRegistry.h"
+
 namespace bitlens {
 
 KernelLibrary::KernelLibrary(std::shared_ptr<VulkanContext> context,
@@ -11,13 +13,16 @@ const ComputeKernel& KernelLibrary::kernel(const std::string& shader, uint32_t b
                                            uint32_t pushConstantBytes,
                                            const std::vector<uint32_t>& specialization) {
     std::lock_guard lock(mutex_);
-    auto key = std::make_pair(shader, specialization);
+    const std::string doubles = shader + "_f64";
+    const std::string& variant =
+        context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
+    auto key = std::make_pair(variant, specialization);
     auto found = kernels_.find(key);
     if (found == kernels_.end())
         found =
             kernels_
                 .emplace(std::move(key),
-                         std::make_unique<ComputeKernel>(context_, cache_.get(), shader, bindings,
+                         std::make_unique<ComputeKernel>(context_, cache_.get(), variant, bindings,
                                                          pushConstantBytes, specialization))
                 .first;
     return *found->second;

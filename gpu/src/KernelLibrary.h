@@ -20,7 +20,8 @@ public:
                            std::filesystem::path cachePath = {});
 
     // The pipeline for this shader variant and specialization; the same (shader, specialization)
-    // must always be asked with the same bindings and push-constant size.
+    // must always be asked with the same bindings and push-constant size. On a context with
+    // float64() the variant "<shader>_f64" is used where one was compiled.
     const ComputeKernel& kernel(const std::string& shader, uint32_t bindings,
                                 uint32_t pushConstantBytes,
                                 const std::vector<uint32_t>& specialization = {});

@@ -11,4 +11,7 @@ namespace bitlens {
 // Throws Error for an unknown name.
 std::span<const uint32_t> spirvModule(std::string_view name);
 
+// True when a variant of that name was compiled.
+bool hasSpirvModule(std::string_view name);
+
 } // namespace bitlens

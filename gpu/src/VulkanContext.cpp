@@ -15,12 +15,13 @@ std::shared_ptr<VulkanContext> VulkanContext::create(const VulkanContextOptions&
     std::vector<DeviceDescription> devices = describeDevices(*instance);
     const size_t chosen = chooseDevice(devices, deviceSelector(options.device));
     return std::shared_ptr<VulkanContext>(
-        new VulkanContext(std::move(instance), std::move(devices[chosen])));
+        new VulkanContext(std::move(instance), std::move(devices[chosen]), options.float64));
 }
 
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
-                             DeviceDescription description)
-    : instance_(std::move(instance)), description_(std::move(description)) {
+                             DeviceDescription description, bool float64)
+    : instance_(std::move(instance)), description_(std::move(description)),
+      float64_(float64 && description_.float64) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 
     uint32_t familyCount = 0;
@@ -61,6 +62,7 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     VkPhysicalDeviceFeatures2 features{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FEATURES_2};
     features.features.shaderInt16 = VK_TRUE;
     features.features.shaderInt64 = VK_TRUE;
+    features.features.shaderFloat64 = float64_ ? VK_TRUE : VK_FALSE;
     features.pNext = &features11;
 
     VkDeviceCreateInfo info{VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO};

@@ -12,6 +12,9 @@ namespace bitlens {
 struct VulkanContextOptions {
     std::string device;      // index or name substring; empty: $BITLENS_DEVICE, then by type
     bool validation = false; // also on when vulkanValidationRequested()
+    // Use shaderFloat64 where the device has it (the quantizers' "_f64" kernels divide through
+    // doubles); false keeps the float-only kernels, which every device runs.
+    bool float64 = true;
 };
 
 // The chosen physical device, its logical device and one compute queue. Always held by
@@ -43,9 +46,12 @@ public:
     float timestampPeriod() const { return timestampPeriod_; }
     // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
     bool unifiedMemory() const;
+    // True when shaderFloat64 is enabled on this device (it has it and the options allowed it).
+    bool float64() const { return float64_; }
 
 private:
-    VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description);
+    VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description,
+                  bool float64);
 
     std::shared_ptr<VulkanInstance> instance_;
     DeviceDescription description_;
@@ -55,6 +61,7 @@ private:
     uint32_t queueFamily_ = 0;
     PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
     float timestampPeriod_ = 0;
+    bool float64_ = false;
 };
 
 } // namespace bitlens
