@@ -5,11 +5,16 @@
 // quantize the sub-block scales against the fp16 super-block scale and re-quantize their values
 // with the scales as stored. Each invocation ORs its fields into the workgroup's blocks in shared
 // memory, which are then copied out as 32-bit words. Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ...
-// -DQ6_K). Float operations keep the CPU's order; divisions are IEEE.
+// -DQ6_K). Float operations keep the CPU's order; divisions are IEEE. A sub-block's values are
+// read and its dequantized values written as octets (float_octets.glsl), and the error sums come
+// out of the kernel (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#extension GL_EXT_control_flow_attributes : require
 #include "common.glsl"
+#include "float_octets.glsl"
 #include "ggml_rounding.glsl"
 #include "reference_math.glsl"
 
@@ -60,8 +65,8 @@
 #define BLOCKS_PER_GROUP (GROUP_SIZE / SUB_BLOCKS)
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer Values {
-    float values[];
+layout(std430, binding = 0) readonly buffer ValueOctets {
+    u64vec4 valueOctets[];
 };
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
@@ -70,8 +75,8 @@ layout(std430, binding = 1) writeonly buffer Packed {
 layout(std430, binding = 1) writeonly buffer PackedWords {
     uint packedWords[];
 };
-layout(std430, binding = 2) writeonly buffer Dequantized {
-    float dequantized[];
+layout(std430, binding = 2) writeonly buffer DequantizedOctets {
+    u64vec4 dequantizedOctets[];
 };
 layout(push_constant) uniform Parameters {
     uint rows;
@@ -80,6 +85,8 @@ layout(push_constant) uniform Parameters {
     uint blocks; // super-blocks in this chunk
 }
 parameters;
+
+#include "error_partials.glsl"
 
 #define IMAGE_WORDS (BLOCKS_PER_GROUP * BLOCK_BYTES / 4u)
 shared float fittedScale[GROUP_SIZE];
@@ -106,7 +113,7 @@ uint levelAt(float iscale, float value, float lowest) {
 #define WEIGHTED_ERROR(result, scale, offset, levels)                                              \
     {                                                                                              \
         precise float sum = 0.0;                                                                   \
-        for (uint i = 0u; i < SUB_LENGTH; ++i) {                                                   \
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {                                                   \
             precise float diff = scale * float(levels[i]) + offset - x[i];                         \
             precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                    \
             sum += weight[i] * term;                                                               \
@@ -123,7 +130,7 @@ float fitScaleAndMin(out float offset) {
     float highest = x[0];
     precise float sumW = weight[0];
     precise float sumX = sumW * x[0];
-    for (uint i = 1u; i < SUB_LENGTH; ++i) {
+    [[unroll]] for (uint i = 1u; i < SUB_LENGTH; ++i) {
         lowest = stdMin(lowest, x[i]);
         highest = stdMax(highest, x[i]);
         sumW += weight[i];
@@ -131,7 +138,7 @@ float fitScaleAndMin(out float offset) {
     }
     lowest = stdMin(lowest, 0.0);
     if (highest == lowest) {
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             level[i] = 0u;
         offset = -lowest;
         return 0.0;
@@ -139,7 +146,7 @@ float fitScaleAndMin(out float offset) {
     precise float range = highest - lowest;
     float iscale = exactDivide(float(NMAX), range);
     float scale = exactDivide(1.0, iscale);
-    for (uint i = 0u; i < SUB_LENGTH; ++i)
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
         level[i] = levelAt(iscale, x[i], lowest);
     float bestError;
     WEIGHTED_ERROR(bestError, scale, lowest, level)
@@ -152,7 +159,7 @@ float fitScaleAndMin(out float offset) {
         precise float sumL = 0.0;
         precise float sumL2 = 0.0;
         precise float sumXL = 0.0;
-        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
             const uint l = levelAt(iscale, x[i], lowest);
             trial[i] = l;
             precise float weighted = weight[i] * float(l);
@@ -174,7 +181,7 @@ float fitScaleAndMin(out float offset) {
         float error;
         WEIGHTED_ERROR(error, trialScale, trialMin, trial)
         if (error < bestError) {
-            for (uint i = 0u; i < SUB_LENGTH; ++i)
+            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
                 level[i] = trial[i];
             bestError = error;
             scale = trialScale;
@@ -203,7 +210,7 @@ int symmetricLevel(float iscale, float value) {
 float signedAbsMaxOfSubBlock() {
     float amax = 0.0;
     float signedMax = 0.0;
-    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
         if (abs(x[i]) > amax) {
             amax = abs(x[i]);
             signedMax = x[i];
@@ -217,14 +224,14 @@ float signedAbsMaxOfSubBlock() {
 float fitSubBlock() {
     const float largest = signedAbsMaxOfSubBlock();
     if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             level[i] = 0u;
         return 0.0;
     }
     const float iscale = exactDivide(float(-NMAX), largest);
     precise float sumlx = 0.0;
     precise float suml2 = 0.0;
-    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
         const int l = symmetricLevel(iscale, x[i]);
         signedLevel[i] = l;
         precise float w = x[i] * x[i];
@@ -233,7 +240,7 @@ float fitSubBlock() {
     }
     for (int pass = 0; pass < 5; ++pass) {
         int changed = 0;
-        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
             precise float w = x[i] * x[i];
             precise float slx = sumlx - w * x[i] * float(signedLevel[i]);
             if (slx <= 0.0)
@@ -257,7 +264,7 @@ float fitSubBlock() {
         if (changed == 0)
             break;
     }
-    for (uint i = 0u; i < SUB_LENGTH; ++i)
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
         level[i] = uint(signedLevel[i] + NMAX);
     return suml2 > 0.0 ? exactDivide(sumlx, suml2) : 0.0;
 }
@@ -266,7 +273,7 @@ float fitSubBlock() {
 void symmetricSums(float iscale, out float sumlx, out float suml2) {
     precise float lx = 0.0;
     precise float l2 = 0.0;
-    for (uint i = 0u; i < SUB_LENGTH; ++i) {
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
         const int l = symmetricLevel(iscale, x[i]);
         signedLevel[i] = l;
         precise float w = x[i] * x[i];
@@ -280,14 +287,14 @@ void symmetricSums(float iscale, out float sumlx, out float suml2) {
 float fitSubBlock() {
     const float largest = signedAbsMaxOfSubBlock();
     if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             level[i] = 0u;
         return 0.0;
     }
     float sumlx;
     float suml2;
     symmetricSums(exactDivide(float(-NMAX), largest), sumlx, suml2);
-    for (uint i = 0u; i < SUB_LENGTH; ++i)
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
         level[i] = uint(signedLevel[i] + NMAX);
     float scale = suml2 != 0.0 ? exactDivide(sumlx, suml2) : 0.0;
     precise float best = scale * sumlx;
@@ -299,7 +306,7 @@ float fitSubBlock() {
         precise float gain = sumlx * sumlx;
         precise float kept = best * suml2;
         if (suml2 > 0.0 && gain > kept) {
-            for (uint i = 0u; i < SUB_LENGTH; ++i)
+            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
                 level[i] = uint(signedLevel[i] + NMAX);
             scale = exactDivide(sumlx, suml2);
             best = scale * sumlx;
@@ -322,7 +329,7 @@ void orBytes(uint at, uint chunk) {
 // Four consecutive levels from `first` as bytes, each shifted by `shift` within its byte.
 uint levelBytes(uint first, uint mask, uint down, uint shift) {
     uint chunk = 0u;
-    for (uint b = 0u; b < 4u; ++b)
+    [[unroll]] for (uint b = 0u; b < 4u; ++b)
         chunk |= ((level[first + b] >> down) & mask) << (8u * b + shift);
     return chunk;
 }
@@ -338,7 +345,7 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
 #else
     const uint crumbsAt = base + 32u;
 #endif
-    for (uint w = 0u; w < 4u; ++w)
+    [[unroll]] for (uint w = 0u; w < 4u; ++w)
         orBytes(crumbsAt + 32u * (sub / 8u) + half16 + 4u * w,
                 levelBytes(4u * w, 3u, 0u, 2u * ((sub % 8u) / 2u)));
 #endif
@@ -347,7 +354,7 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
     if (sub == 0u)
         orBytes(base + 80u, dBits | (dminBits << 16));
 #elif defined(Q3_K)
-    for (uint w = 0u; w < 4u; ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
+    [[unroll]] for (uint w = 0u; w < 4u; ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
         orBytes(base + half16 + 4u * w, levelBytes(4u * w, 1u, 2u, sub / 2u));
     const uint stored = scaleCode; // code + 32
     orBytes(base + 96u + sub % 8u, (stored & 0xfu) << (4u * (sub / 8u)));
@@ -368,21 +375,21 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
         orBytes(base + 8u + sub, (scaleCode & 0xfu) | ((minCode & 0xfu) << 4));
     }
 #if defined(Q5_K)
-    for (uint w = 0u; w < 8u; ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
+    [[unroll]] for (uint w = 0u; w < 8u; ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
         orBytes(base + 16u + 4u * w, levelBytes(4u * w, 1u, 4u, sub));
     const uint nibblesAt = base + 48u;
 #else
     const uint nibblesAt = base + 16u;
 #endif
     // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32.
-    for (uint w = 0u; w < 8u; ++w)
+    [[unroll]] for (uint w = 0u; w < 8u; ++w)
         orBytes(nibblesAt + 32u * (sub / 2u) + 4u * w,
                 levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
 #elif defined(Q6_K)
     // ql: low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
     // k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l.
     const uint k = (sub % 8u) / 2u;
-    for (uint w = 0u; w < 4u; ++w) {
+    [[unroll]] for (uint w = 0u; w < 4u; ++w) {
         orBytes(base + 64u * (sub / 8u) + 32u * (k & 1u) + half16 + 4u * w,
                 levelBytes(4u * w, 0xfu, 0u, 4u * (k >> 1)));
         orBytes(base + 128u + 32u * (sub / 8u) + half16 + 4u * w,
@@ -407,21 +414,27 @@ void main() {
 
     // 1. This sub-block's search.
     if (inRange) {
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
-            x[i] = values[first + i];
+        [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o) {
+            const u64vec4 octet = valueOctets[first / 8u + o];
+            [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+                const vec2 pair = wordFloats(octet[w]);
+                x[8u * o + 2u * w] = pair.x;
+                x[8u * o + 2u * w + 1u] = pair.y;
+            }
+        }
 #if defined(ASYMMETRIC)
 #if defined(RMS_WEIGHTS)
         precise float sumSquares = 0.0;
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             sumSquares += x[i] * x[i];
         precise float meanSquare = sumSquares * (1.0 / float(SUB_LENGTH)); // exact: 2^-5
         const float rms = sqrt(meanSquare);
-        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
             precise float w = rms + abs(x[i]);
             weight[i] = w;
         }
 #else
-        for (uint i = 0u; i < SUB_LENGTH; ++i)
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             weight[i] = abs(x[i]);
 #endif
         float offset;
@@ -455,7 +468,7 @@ void main() {
         step = halfBitsToFloat(dBits) * float(scaleCode);
         offset = halfBitsToFloat(dminBits) * float(minCode);
         if (step != 0.0)
-            for (uint i = 0u; i < SUB_LENGTH; ++i) {
+            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
                 precise float shifted = x[i] + offset;
                 level[i] = uint(clamp(nearestIntOfQuotient(shifted, step), 0, NMAX));
             }
@@ -484,14 +497,14 @@ void main() {
             dBits = floatToHalfBits(exactDivide(1.0, iscale));
             precise float codeStep = halfBitsToFloat(dBits) * float(code);
             if (codeStep != 0.0)
-                for (uint i = 0u; i < SUB_LENGTH; ++i)
+                [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
                     level[i] =
                         uint(NMAX + clamp(nearestIntOfQuotient(x[i], codeStep), -NMAX, NMAX - 1));
         }
 #if defined(Q6_K)
         if (zero) { // the whole block is stored as zero bytes
             code = 0;
-            for (uint i = 0u; i < SUB_LENGTH; ++i)
+            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
                 level[i] = 0u;
         }
 #endif
@@ -507,16 +520,26 @@ void main() {
     }
     barrier();
 
-    // 3. The dequantized values of this sub-block, as the CPU decoder computes them.
-    if (inRange)
-        for (uint i = 0u; i < SUB_LENGTH; ++i) {
+    // 3. The dequantized values of this sub-block, as the CPU decoder computes them, and their
+    // error sums.
+    if (inRange) {
+        float y[SUB_LENGTH];
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
 #if defined(ASYMMETRIC)
             precise float value = step * float(level[i]) - offset;
 #else
             precise float value = step * float(int(level[i]) - NMAX);
 #endif
-            dequantized[first + i] = value;
+            y[i] = value;
+            addError(x[i], value);
         }
+        [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o)
+            dequantizedOctets[first / 8u + o] =
+                u64vec4(floatsWord(y[8u * o], y[8u * o + 1u]), floatsWord(y[8u * o + 2u], y[8u * o + 3u]),
+                        floatsWord(y[8u * o + 4u], y[8u * o + 5u]),
+                        floatsWord(y[8u * o + 6u], y[8u * o + 7u]));
+    }
+    storeErrorPartials();
 
     // 4. The workgroup's packed bytes, word by word from the image.
     const uint blocksHere =
