@@ -9,6 +9,17 @@
 #include <cstring>
 
 namespace bitlens {
+
+bool hasDeviceExtension(VkPhysicalDevice device, const char* name) {
+    uint32_t extensionCount = 0;
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
+    std::vector<VkExtensionProperties> extensions(extensionCount);
+    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
+    return std::any_of(extensions.begin(), extensions.end(), [name](const VkExtensionProperties& e) {
+        return std::strcmp(e.extensionName, name) == 0;
+    });
+}
+
 namespace {
 
 std::string missingFeatures(VkPhysicalDevice device, uint32_t apiVersion) {
@@ -29,14 +40,7 @@ std::string missingFeatures(VkPhysicalDevice device, uint32_t apiVersion) {
     properties.pNext = &subgroup;
     vkGetPhysicalDeviceProperties2(device, &properties);
 
-    uint32_t extensionCount = 0;
-    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
-    std::vector<VkExtensionProperties> extensions(extensionCount);
-    vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
-    const bool pushDescriptors =
-        std::any_of(extensions.begin(), extensions.end(), [](const VkExtensionProperties& e) {
-            return std::strcmp(e.extensionName, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME) == 0;
-        });
+    const bool pushDescriptors = hasDeviceExtension(device, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
 
     std::string missing;
     auto need = [&missing](bool present, const char* name) {
@@ -128,6 +132,8 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
             if (memory.memoryHeaps[heap].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
                 description.deviceLocalBytes += memory.memoryHeaps[heap].size;
         description.maxStorageBufferRange = properties.properties.limits.maxStorageBufferRange;
+        description.minStorageBufferOffsetAlignment =
+            properties.properties.limits.minStorageBufferOffsetAlignment;
         description.subgroupSize = subgroup.subgroupSize;
         std::copy(std::begin(properties.properties.pipelineCacheUUID),
                   std::end(properties.properties.pipelineCacheUUID),

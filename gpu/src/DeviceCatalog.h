@@ -24,6 +24,7 @@ struct DeviceDescription {
     uint32_t deviceId = 0;
     uint64_t deviceLocalBytes = 0; // sum of the device-local heaps
     uint64_t maxStorageBufferRange = 0;
+    uint64_t minStorageBufferOffsetAlignment = 0;
     uint32_t subgroupSize = 0;
     bool float64 = false; // shaderFloat64: the quantizers can divide exactly through doubles
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
@@ -31,6 +32,7 @@ struct DeviceDescription {
 };
 
 std::string_view deviceTypeName(VkPhysicalDeviceType type);
+bool hasDeviceExtension(VkPhysicalDevice device, const char* name);
 std::string vulkanVersionText(uint32_t version); // "1.3.230"
 
 // Every physical device the instance sees, in enumeration order.

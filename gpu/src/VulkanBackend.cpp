@@ -137,34 +137,40 @@ VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
     return *slots_[slot];
 }
 
-VkBuffer VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size_t input,
-                                    std::span<const std::byte> data, DType dtype, uint64_t first,
-                                    uint64_t count, bool direct) {
+BufferRange VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size_t input,
+                                       std::span<const std::byte> data, DType dtype,
+                                       uint64_t first, uint64_t count, bool direct,
+                                       const HostMemoryView* view) {
     const size_t size = elementBytes(dtype);
+    std::optional<BufferRange> source;
+    if (view && direct)
+        source = view->range(first * size, count * size);
     GpuBuffer& upload = slot.upload[input];
-    ensure(upload, context_, count * size, GpuBuffer::Kind::Upload);
-    std::memcpy(upload.mapped().data(), data.data() + first * size, count * size);
-    upload.flush();
+    if (!source) {
+        ensure(upload, context_, count * size, GpuBuffer::Kind::Upload);
+        std::memcpy(upload.mapped().data(), data.data() + first * size, count * size);
+        upload.flush();
+        source = BufferRange{upload.get(), 0, VK_WHOLE_SIZE};
+    }
     if (dtype == DType::F32 && direct)
-        return upload.get();
+        return *source;
     GpuBuffer& values = slot.values[input];
     ensure(values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
     if (dtype == DType::F32) {
         copy(command, upload, values, count * 4);
-        return values.get();
+        return {values.get(), 0, VK_WHOLE_SIZE};
     }
-    VkBuffer source = upload.get();
     if (!direct) {
         ensure(slot.raw[input], context_, count * 2, GpuBuffer::Kind::DeviceLocal);
         copy(command, upload, slot.raw[input], count * 2);
         CommandSlot::barrier(command);
-        source = slot.raw[input].get();
+        source = BufferRange{slot.raw[input].get(), 0, VK_WHOLE_SIZE};
     }
     const uint32_t pushed = uint32_t(count);
-    const BufferRange buffers[] = {{source, 0, VK_WHOLE_SIZE}, {values.get(), 0, VK_WHOLE_SIZE}};
+    const BufferRange buffers[] = {*source, {values.get(), 0, VK_WHOLE_SIZE}};
     kernels_->kernel(dtype == DType::F16 ? "convert_f16" : "convert_bf16", 2, 4)
         .record(command, buffers, bytesOf(pushed), divideUp(count, kConvertPerWorkgroup));
-    return values.get();
+    return {values.get(), 0, VK_WHOLE_SIZE};
 }
 
 std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType dtype) {
@@ -182,10 +188,10 @@ std::vector<float> VulkanBackend::toFloat(std::span<const std::byte> data, DType
             const uint64_t first = chunk * perChunk;
             const uint64_t n = std::min(perChunk, count - first);
             ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
-            const VkBuffer floats = recordInput(command, slot, 0, data, dtype, first, n, false);
+            const BufferRange floats = recordInput(command, slot, 0, data, dtype, first, n, false);
             CommandSlot::barrier(command);
             const VkBufferCopy region{0, 0, n * 4};
-            vkCmdCopyBuffer(command, floats, slot.readValues.get(), 1, &region);
+            vkCmdCopyBuffer(command, floats.buffer, slot.readValues.get(), 1, &region);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {
@@ -204,6 +210,9 @@ void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reducti
     const uint64_t per = reduction.valuesPerWorkgroup;
     const uint64_t step = std::max<uint64_t>(chunkBytes_ / 4 / per * per, per);
     const bool direct = context_->unifiedMemory();
+    std::vector<std::optional<HostMemoryView>> views;
+    for (const ReductionInput& input : inputs)
+        views.push_back(direct ? HostMemoryView::import(context_, input.data) : std::nullopt);
     stream_->run(
         divideUp(count, step),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
@@ -216,9 +225,8 @@ void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reducti
                 ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
             std::vector<BufferRange> buffers;
             for (size_t i = 0; i < inputs.size(); ++i)
-                buffers.push_back({recordInput(command, slot, i, inputs[i].data, inputs[i].dtype,
-                                               first, n, direct),
-                                   0, VK_WHOLE_SIZE});
+                buffers.push_back(recordInput(command, slot, i, inputs[i].data, inputs[i].dtype,
+                                              first, n, direct, views[i] ? &*views[i] : nullptr));
             const GpuBuffer& partials = direct ? slot.readSmall : slot.small;
             buffers.insert(buffers.begin() + ptrdiff_t(reduction.partialsBinding),
                            {partials.get(), 0, VK_WHOLE_SIZE});
@@ -397,10 +405,27 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     result.shape = shape;
     result.packed.resize(totalBytes);
     result.dequantized.resize(shape.elements());
+    // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffers and write
+    // the readback buffers themselves instead of going through device-local copies, or read the
+    // input and write the dequantized values in place where host memory can be imported.
+    const bool direct = context_->unifiedMemory();
+    const std::optional<HostMemoryView> inputView =
+        direct ? HostMemoryView::import(context_, data) : std::nullopt;
+    const std::optional<HostMemoryView> outputView =
+        direct ? HostMemoryView::import(context_, std::as_bytes(std::span(result.dequantized)))
+               : std::nullopt;
+    const HostMemoryView* input = inputView ? &*inputView : nullptr;
+    // The dequantized values of a chunk written in place, where the view allows it.
+    const auto dequantizedInPlace = [&](uint64_t chunk) -> std::optional<BufferRange> {
+        if (!outputView)
+            return std::nullopt;
+        return outputView->range(chunks.firstRow(chunk) * shape.rowLength * 4,
+                                 chunks.shape(chunk).elements() * 4);
+    };
     if (kernel->needsTensorRange())
         kernel->prepare(tensorRange(data, dtype));
     if (const std::optional<TensorScan> scan = kernel->scan(shape.rowLength))
-        runScan(*kernel, *scan, data, dtype, chunks);
+        runScan(*kernel, *scan, data, dtype, chunks, input);
     const std::vector<std::byte> header = kernel->header();
     if (header.size() != headerBytes)
         throw Error("format " + format.id() + ": kernel header size disagrees with the format");
@@ -413,9 +438,6 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
         kernels_->kernel(kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
                          kernel->specialization());
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
-    // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffer and write
-    // the readback buffers themselves instead of going through device-local copies.
-    const bool direct = context_->unifiedMemory();
     stream_->run(
         chunks.count(),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
@@ -428,7 +450,9 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                                                             kFormatInvocationsPerWorkgroup *
                                                             kErrorPartialFloats * 4
                                                       : groups * kErrorSumsFields * 4;
-            ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
+            const std::optional<BufferRange> inPlace = dequantizedInPlace(chunk);
+            if (!inPlace)
+                ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
             ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
             ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
             if (!direct) {
@@ -436,33 +460,35 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                 ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
                 ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
             }
-            const VkBuffer input = recordInput(command, slot, 0, data, dtype,
-                                               chunks.firstRow(chunk) * shape.rowLength, n, direct);
-            const VkBuffer tensorData =
-                uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), input);
+            const BufferRange values =
+                recordInput(command, slot, 0, data, dtype, chunks.firstRow(chunk) * shape.rowLength,
+                            n, direct, input);
+            const BufferRange tensorData =
+                uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), values);
             const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
-            const GpuBuffer& dequantizedOut = direct ? slot.readValues : slot.second;
+            const BufferRange dequantizedOut =
+                inPlace ? *inPlace
+                        : BufferRange{(direct ? slot.readValues : slot.second).get(), 0,
+                                      VK_WHOLE_SIZE};
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             if (fusedErrors) // invocations past the chunk's end write no slot
                 vkCmdFillBuffer(command, partialsOut.get(), 0, partialBytes, 0);
             CommandSlot::barrier(command);
             stream_->slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
-            const BufferRange quantBuffers[] = {{input, 0, VK_WHOLE_SIZE},
+            const BufferRange quantBuffers[] = {values,
                                                 {packedOut.get(), 0, VK_WHOLE_SIZE},
-                                                {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
-                                                {tensorData, 0, VK_WHOLE_SIZE},
+                                                dequantizedOut,
+                                                tensorData,
                                                 {partialsOut.get(), 0, VK_WHOLE_SIZE}};
             quantizer.record(command, std::span(quantBuffers).first(fusedErrors ? 5 : 4),
                              bytesOf(pushed), kernel->workgroups(part));
             if (!fusedErrors) {
                 CommandSlot::barrier(command);
                 const uint32_t count = uint32_t(n);
-                const BufferRange sumBuffers[] = {{input, 0, VK_WHOLE_SIZE},
-                                                  {dequantizedOut.get(), 0, VK_WHOLE_SIZE},
-                                                  {partialsOut.get(), 0, VK_WHOLE_SIZE},
-                                                  {input, 0, VK_WHOLE_SIZE},
-                                                  {dequantizedOut.get(), 0, VK_WHOLE_SIZE}};
+                const BufferRange sumBuffers[] = {values, dequantizedOut,
+                                                  {partialsOut.get(), 0, VK_WHOLE_SIZE}, values,
+                                                  dequantizedOut};
                 errorSums.record(command, sumBuffers, bytesOf(count), groups);
             }
             stream_->slot(s).markEnd();
@@ -480,42 +506,50 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t firstRow = chunks.firstRow(chunk);
             const uint64_t n = rows * shape.rowLength;
             lastKernelSeconds_ += stream_->slot(s).kernelSeconds();
-            slot.readValues.invalidate();
             slot.readPacked.invalidate();
             slot.readSmall.invalidate();
             float* dequantized = result.dequantized.data() + firstRow * shape.rowLength;
-            std::memcpy(dequantized, slot.readValues.mapped().data(), n * 4);
-            if (!std::all_of(dequantized, dequantized + n,
-                             [](float v) { return std::isfinite(v); }))
-                refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
-                                    dtype, {firstRow + rows, shape.rowLength});
-            std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
-                        slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            if (!dequantizedInPlace(chunk)) {
+                slot.readValues.invalidate();
+                std::memcpy(dequantized, slot.readValues.mapped().data(), n * 4);
+            }
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
             const size_t stride = fusedErrors ? kErrorPartialFloats : kErrorSumsFields;
             const uint64_t partialCount = fusedErrors ? kernel->workgroups(chunks.shape(chunk)) *
                                                             kFormatInvocationsPerWorkgroup
                                                       : divideUp(n, kErrorSumsPerWorkgroup);
-            total.merge(ErrorAccumulator::fromSums(
-                sumPartials({partials, size_t(partialCount * stride)}, n, stride)));
+            const std::span<const float> chunkPartials(partials, size_t(partialCount * stride));
+            // Every dequantized value is in the partial sums (sum y^2 among them, which no finite
+            // terms can cancel), so finite sums mean finite values; the values themselves are
+            // only scanned when a sum is not finite, which large finite values can also cause.
+            if (!std::all_of(chunkPartials.begin(), chunkPartials.end(),
+                             [](float v) { return std::isfinite(v); }) &&
+                !std::all_of(dequantized, dequantized + n,
+                             [](float v) { return std::isfinite(v); }))
+                refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
+                                    dtype, {firstRow + rows, shape.rowLength});
+            std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
+                        slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            total.merge(ErrorAccumulator::fromSums(sumPartials(chunkPartials, n, stride)));
         },
         progress);
     result.metrics = total.finish();
     return result;
 }
 
-VkBuffer VulkanBackend::uploadChunkData(Slot& slot, std::span<const std::byte> bytes,
-                                        VkBuffer fallback) {
+BufferRange VulkanBackend::uploadChunkData(Slot& slot, std::span<const std::byte> bytes,
+                                           const BufferRange& fallback) {
     if (bytes.empty())
         return fallback;
     ensure(slot.tensorData, context_, bytes.size(), GpuBuffer::Kind::Upload);
     std::memcpy(slot.tensorData.mapped().data(), bytes.data(), bytes.size());
     slot.tensorData.flush();
-    return slot.tensorData.get();
+    return {slot.tensorData.get(), 0, VK_WHOLE_SIZE};
 }
 
 void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
-                            std::span<const std::byte> data, DType dtype, const RowChunks& chunks) {
+                            std::span<const std::byte> data, DType dtype, const RowChunks& chunks,
+                            const HostMemoryView* dataView) {
     const MatrixShape shape = chunks.tensor;
     const uint64_t outputRowBytes = scan.outputBytesPerRow;
     std::vector<std::byte> outputs(shape.rows * outputRowBytes);
@@ -538,9 +572,9 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
             ensure(slot.readPacked, context_, outputBytes, GpuBuffer::Kind::Readback);
             if (!direct)
                 ensure(slot.packed, context_, outputBytes, GpuBuffer::Kind::DeviceLocal);
-            const VkBuffer input =
+            const BufferRange input =
                 recordInput(command, slot, 0, data, dtype, chunks.firstRow(chunk) * shape.rowLength,
-                            part.elements(), direct);
+                            part.elements(), direct, dataView);
             const GpuBuffer& output = direct ? slot.readPacked : slot.packed;
             // Also orders this chunk's use of the state after the previous chunk's (the barrier
             // covers earlier submissions to the queue).
@@ -551,9 +585,9 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                 const uint64_t count = std::min(piece, n - first);
                 const MatrixShape seen = scan.valuesPerDispatch ? MatrixShape{1, count} : part;
                 const FormatPushConstants pushed = kernel.pushConstants(seen);
-                const BufferRange buffers[] = {{input, first * 4, count * 4},
+                const BufferRange buffers[] = {{input.buffer, input.offset + first * 4, count * 4},
                                                {output.get(), 0, VK_WHOLE_SIZE},
-                                               {input, 0, VK_WHOLE_SIZE},
+                                               input,
                                                {state.get(), 0, VK_WHOLE_SIZE},
                                                {state.get(), 0, VK_WHOLE_SIZE}};
                 scanner.record(command, std::span(buffers).first(bindings), bytesOf(pushed),

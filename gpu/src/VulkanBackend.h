@@ -4,6 +4,7 @@
 #include "ChunkStream.h"
 #include "FormatKernel.h"
 #include "GpuBuffer.h"
+#include "HostMemoryView.h"
 #include "KernelLibrary.h"
 #include "VulkanContext.h"
 #include "core/backend/QuantBackend.h"
@@ -101,20 +102,22 @@ private:
     Slot& slotBuffers(size_t slot);
     // Uploads values first .. first + count - 1 of one input into the slot's staging buffer
     // `input` and records what turns them into float32 on the device (a copy, or the F16/BF16
-    // conversion); returns the buffer holding the floats. With `direct` (unified memory) shaders
-    // read the upload buffer itself.
-    VkBuffer recordInput(VkCommandBuffer command, Slot& slot, size_t input,
-                         std::span<const std::byte> data, DType dtype, uint64_t first,
-                         uint64_t count, bool direct);
+    // conversion); returns the binding holding the floats. With `direct` (unified memory) shaders
+    // read the upload buffer itself, or the data in place through `view` (a HostMemoryView of
+    // `data`, may be null) where its offsets allow.
+    BufferRange recordInput(VkCommandBuffer command, Slot& slot, size_t input,
+                            std::span<const std::byte> data, DType dtype, uint64_t first,
+                            uint64_t count, bool direct, const HostMemoryView* view = nullptr);
     // Streams the inputs (of equal length) through a reduction chunk by chunk.
     void reduce(std::span<const ReductionInput> inputs, const Reduction& reduction);
     // The range of a whole tensor (for formats with a tensor-wide scale), measured on the device.
     TensorRange tensorRange(std::span<const std::byte> data, DType dtype);
     // Runs a format kernel's scan over the tensor and hands its outputs and state to the kernel.
     void runScan(FormatKernel& kernel, const TensorScan& scan, std::span<const std::byte> data,
-                 DType dtype, const RowChunks& chunks);
-    // The buffer for binding 3 holding `bytes`, or `fallback` when there are none.
-    VkBuffer uploadChunkData(Slot& slot, std::span<const std::byte> bytes, VkBuffer fallback);
+                 DType dtype, const RowChunks& chunks, const HostMemoryView* dataView);
+    // The binding 3 holding `bytes`, or `fallback` when there are none.
+    BufferRange uploadChunkData(Slot& slot, std::span<const std::byte> bytes,
+                                const BufferRange& fallback);
     QuantizedTensor runQuantize(std::span<const std::byte> data, DType dtype, MatrixShape shape,
                                 const Format& format, const ProgressFn& progress);
 

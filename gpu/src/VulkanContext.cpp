@@ -69,9 +69,13 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     info.pNext = &features;
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queueInfo;
-    const char* extensions[] = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
-    info.enabledExtensionCount = 1;
-    info.ppEnabledExtensionNames = extensions;
+    std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
+    const bool hostImport = unifiedMemory() && hasDeviceExtension(description_.handle,
+                                                                  VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    if (hostImport)
+        extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    info.enabledExtensionCount = uint32_t(extensions.size());
+    info.ppEnabledExtensionNames = extensions.data();
     BITLENS_VK_CHECK(vkCreateDevice(description_.handle, &info, nullptr, &device_));
     vkGetDeviceQueue(device_, queueFamily_, 0, &queue_);
     pushDescriptorSet_ = reinterpret_cast<PFN_vkCmdPushDescriptorSetKHR>(
@@ -79,6 +83,17 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     if (!pushDescriptorSet_) {
         vkDestroyDevice(device_, nullptr);
         throw NoVulkanDevice(description_.name + ": vkCmdPushDescriptorSetKHR is missing");
+    }
+    if (hostImport) {
+        memoryHostPointerProperties_ = reinterpret_cast<PFN_vkGetMemoryHostPointerPropertiesEXT>(
+            vkGetDeviceProcAddr(device_, "vkGetMemoryHostPointerPropertiesEXT"));
+        VkPhysicalDeviceExternalMemoryHostPropertiesEXT hostProperties{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_EXTERNAL_MEMORY_HOST_PROPERTIES_EXT};
+        VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
+        properties.pNext = &hostProperties;
+        vkGetPhysicalDeviceProperties2(description_.handle, &properties);
+        if (memoryHostPointerProperties_)
+            hostImportAlignment_ = hostProperties.minImportedHostPointerAlignment;
     }
 }
 

@@ -48,6 +48,13 @@ public:
     bool unifiedMemory() const;
     // True when shaderFloat64 is enabled on this device (it has it and the options allowed it).
     bool float64() const { return float64_; }
+    // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (it is on
+    // unified-memory devices that have it: there a shader reads host memory as fast as its own);
+    // 0 otherwise. With it, vkGetMemoryHostPointerPropertiesEXT.
+    VkDeviceSize hostImportAlignment() const { return hostImportAlignment_; }
+    PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties() const {
+        return memoryHostPointerProperties_;
+    }
 
 private:
     VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description,
@@ -62,6 +69,8 @@ private:
     PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
     float timestampPeriod_ = 0;
     bool float64_ = false;
+    VkDeviceSize hostImportAlignment_ = 0;
+    PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties_ = nullptr;
 };
 
 } // namespace bitlens
