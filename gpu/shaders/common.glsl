@@ -128,11 +128,13 @@ void divisionStep(float x, float y, inout float q, inout float remainder, inout 
 // device's OpFDiv is approximate (Vulkan allows 2.5 ulp): the quotient moves to a neighbouring
 // float while that leaves a smaller remainder, i.e. lies nearer the true quotient. Three steps,
 // written out without a loop: llvmpipe counts every loop iteration of an invocation against a
-// budget of 65535, even of a loop in a branch no lane takes.
+// budget of 65535, even of a loop in a branch no lane takes. Operands or quotients beyond
+// [1e-30, 1e30] in magnitude, where the remainder would underflow or overflow, keep the device's
+// quotient (IEEE on lavapipe).
 float exactDivide(float x, float y) {
     float q = x / y;
     if (q == 0.0 || isinf(q) || isnan(q) || abs(q) > 1e30 || abs(y) > 1e30 || abs(x) > 1e30 ||
-        abs(q) < 1e-30 || abs(y) < 1e-30)
+        abs(q) < 1e-30 || abs(y) < 1e-30 || abs(x) < 1e-30)
         return q;
     float remainder = divisionRemainder(x, q, y);
     // The usual case, settled by this one remainder: the true quotient q + remainder / y lies

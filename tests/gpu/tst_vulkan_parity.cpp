@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Every format with a Vulkan kernel against its CPU reference: packed bytes byte for byte,
 // dequantized values bit for bit, metrics within 1e-6 relative.
+#include "ComputeSession.h"
+#include "ElementwiseOps.h"
 #include "PreferredBackend.h"
 #include "VulkanBackend.h"
 #include "common/TestData.h"
@@ -12,6 +14,8 @@
 #include <QFile>
 #include <QTest>
 #include <algorithm>
+#include <bit>
+#include <limits>
 #include <cmath>
 #include <cstring>
 #include <random>
@@ -115,14 +119,68 @@ Tensor namedTensor(const QString& name) {
     throw Error("unknown test tensor " + name.toStdString());
 }
 
+VulkanBackendOptions testOptions(bool float64) {
+    VulkanBackendOptions options;
+    options.context.validation = true;
+    options.context.float64 = float64;
+    options.chunkBytes = 16 << 10; // many small chunks: both slots and the row split are used
+    return options;
+}
+
+// The quantizers' "_f64" kernels (lavapipe has shaderFloat64).
 VulkanBackend& backend() {
-    static VulkanBackend instance([] {
-        VulkanBackendOptions options;
-        options.context.validation = true;
-        options.chunkBytes = 16 << 10; // many small chunks: both slots and the row split are used
-        return options;
-    }());
+    static VulkanBackend instance(testOptions(true));
     return instance;
+}
+
+// The float-only kernels that devices without shaderFloat64 run.
+VulkanBackend& floatOnlyBackend() {
+    static VulkanBackend instance(testOptions(false));
+    return instance;
+}
+
+// Quotients whose rounding is delicate, and random ones over the whole float range.
+void divisionCases(std::vector<float>& numerators, std::vector<float>& denominators) {
+    const auto add = [&](float x, float y) {
+        numerators.push_back(x);
+        denominators.push_back(y);
+    };
+    const float specials[] = {0.0f,
+                              -0.0f,
+                              1.0f,
+                              -3.0f,
+                              std::numeric_limits<float>::infinity(),
+                              -std::numeric_limits<float>::infinity(),
+                              std::numeric_limits<float>::quiet_NaN(),
+                              std::numeric_limits<float>::denorm_min(),
+                              std::numeric_limits<float>::min(),
+                              std::numeric_limits<float>::max()};
+    for (float x : specials)
+        for (float y : specials)
+            add(x, y);
+    // Subnormal quotients exactly on a midpoint (2k + 1) * 2^-150: ties go to the even one.
+    for (int k = 0; k < 2000; ++k)
+        add(float(2 * k + 1) * 0x1p-60f, k % 2 ? 0x1p90f : -0x1p90f);
+    // Around the overflow threshold FLT_MAX + 2^103 and the smallest normal.
+    for (int step = 0; step < 64; ++step) {
+        const float nearOne = std::bit_cast<float>(0x3f800000u - 32u + uint32_t(step));
+        add(std::numeric_limits<float>::max(), nearOne);
+        add(0x1.fffffep127f, nearOne * 1.0000001f);
+        add(std::numeric_limits<float>::min(), nearOne);
+        add(std::bit_cast<float>(0x00800000u + uint32_t(step)), 2.0f * nearOne);
+    }
+    // Random finite operands: all exponents, then the magnitudes quantizers divide.
+    std::mt19937 random(21);
+    while (numerators.size() < 150000) {
+        const float x = std::bit_cast<float>(uint32_t(random()));
+        const float y = std::bit_cast<float>(uint32_t(random()));
+        if (std::isfinite(x) && std::isfinite(y))
+            add(x, y);
+    }
+    std::normal_distribution<float> normal(0.0f, 1.0f);
+    std::uniform_real_distribution<float> scale(1e-6f, 1.0f);
+    while (numerators.size() < 300000)
+        add(normal(random), scale(random) / 7.0f);
 }
 
 void compareRelative(double actual, double expected, const char* what) {
@@ -306,6 +364,97 @@ private slots:
             });
         QVERIFY(lastDone > 0);
         compareWithReference(*format, tensor, gpu);
+        QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
+    }
+
+    // The float-only kernels (devices without shaderFloat64) on the tensors where division
+    // rounding matters most.
+    void floatOnlyKernelsMatchReference_data() {
+        QTest::addColumn<QString>("formatId");
+        QTest::addColumn<QString>("tensorName");
+        for (const char* id : kEveryTensor)
+            for (const char* tensor : {"normal", "ties", "wide range", "tiny"})
+                if (makeFormat(id)->unsupportedReason(namedTensor(tensor).shape.rowLength).empty())
+                    QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
+    }
+    void floatOnlyKernelsMatchReference() {
+        QFETCH(QString, formatId);
+        QFETCH(QString, tensorName);
+        QVERIFY(backend().context().float64()); // so the float-only kernels are a second path
+        QVERIFY(!floatOnlyBackend().context().float64());
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor tensor = namedTensor(tensorName);
+        compareWithReference(*format, tensor,
+                             floatOnlyBackend().quantize(tensor.values, tensor.shape, *format, {}));
+        QCOMPARE(floatOnlyBackend().context().instance().validationMessages(), uint64_t(0));
+    }
+
+    // common.glsl's exactDivide, in the kernels of both variants, against the CPU's IEEE division
+    // bit for bit (any NaN for a NaN).
+    void exactDivision_data() {
+        QTest::addColumn<bool>("float64");
+        QTest::newRow("doubles") << true;
+        QTest::newRow("floats only") << false;
+    }
+    void exactDivision() {
+        QFETCH(bool, float64);
+        VulkanContextOptions options;
+        options.validation = true;
+        options.float64 = float64;
+        ComputeSession session(VulkanContext::create(options));
+        QCOMPARE(session.context()->float64(), float64);
+        std::vector<float> numerators;
+        std::vector<float> denominators;
+        divisionCases(numerators, denominators);
+        const uint32_t count = uint32_t(numerators.size());
+        const GpuBuffer x = session.upload(numerators);
+        const GpuBuffer y = session.upload(denominators);
+        const GpuBuffer quotients = session.deviceBuffer(count);
+        session.run([&](OpRecorder& recorder) {
+            recorder.dispatch("divide", {&quotients, &x, &y}, count, groupsFor(count, 256));
+        });
+        const std::vector<float> gpu = session.download(quotients, count);
+        for (uint32_t i = 0; i < count; ++i) {
+            const float cpu = numerators[i] / denominators[i];
+            if (std::isnan(cpu) ? !std::isnan(gpu[i])
+                                : std::bit_cast<uint32_t>(cpu) != std::bit_cast<uint32_t>(gpu[i]))
+                QFAIL(qPrintable(QString("%1 / %2 (bits %3 / %4): gpu %5, cpu %6")
+                                     .arg(numerators[i], 0, 'g', 9)
+                                     .arg(denominators[i], 0, 'g', 9)
+                                     .arg(std::bit_cast<uint32_t>(numerators[i]), 8, 16, QChar('0'))
+                                     .arg(std::bit_cast<uint32_t>(denominators[i]), 8, 16, QChar('0'))
+                                     .arg(std::bit_cast<uint32_t>(gpu[i]), 8, 16, QChar('0'))
+                                     .arg(std::bit_cast<uint32_t>(cpu), 8, 16, QChar('0'))));
+        }
+        QCOMPARE(session.context()->instance().validationMessages(), uint64_t(0));
+    }
+
+    // Input that starts off the device's binding alignment (a tensor at any offset of a mapped
+    // file) goes through the staging buffers instead of being read in place; F16 input too.
+    void misalignedInputMatchesReference_data() {
+        QTest::addColumn<QString>("formatId");
+        for (const char* id : {"q4_0", "int4-g128-sym", "int4-tensor-sym-mse", "nf4-dq", "q6_k"})
+            QTest::newRow(id) << QString(id);
+    }
+    void misalignedInputMatchesReference() {
+        QFETCH(QString, formatId);
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor tensor = normal(21, 1536, 14, 0.3f);
+        std::vector<float> shifted(tensor.values.size() + 1);
+        std::copy(tensor.values.begin(), tensor.values.end(), shifted.begin() + 1);
+        const std::span<const float> values = std::span(shifted).subspan(1);
+        compareWithReference(*format, tensor,
+                             backend().quantize(values, tensor.shape, *format, {}));
+        std::vector<uint16_t> halves(tensor.values.size() + 1);
+        Tensor converted{tensor.shape, std::vector<float>(tensor.values.size())};
+        for (size_t i = 0; i < tensor.values.size(); ++i) {
+            halves[i + 1] = floatToHalf(tensor.values[i]);
+            converted.values[i] = halfToFloat(halves[i + 1]);
+        }
+        compareWithReference(
+            *format, converted,
+            backend().quantizeRaw(std::as_bytes(std::span(halves).subspan(1)), DType::F16,
+                                  tensor.shape, *format, {}));
         QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
     }
 
