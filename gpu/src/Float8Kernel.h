@@ -19,6 +19,7 @@ public:
     std::vector<uint32_t> specialization() const override { return {!perChannel_}; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override { return chunk.rows; }
+    bool sumsErrors() const override { return true; }
 
 private:
     Float8Kernel(bool e4m3, bool perChannel) : e4m3_(e4m3), perChannel_(perChannel) {}
