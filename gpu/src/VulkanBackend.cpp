@@ -414,13 +414,22 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     const std::optional<HostMemoryView> outputView =
         direct ? HostMemoryView::import(context_, std::as_bytes(std::span(result.dequantized)))
                : std::nullopt;
+    const std::optional<HostMemoryView> packedView =
+        direct ? HostMemoryView::import(context_, std::as_bytes(std::span(result.packed)))
+               : std::nullopt;
     const HostMemoryView* input = inputView ? &*inputView : nullptr;
-    // The dequantized values of a chunk written in place, where the view allows it.
+    // The dequantized values and packed rows of a chunk written in place, where the views allow.
     const auto dequantizedInPlace = [&](uint64_t chunk) -> std::optional<BufferRange> {
         if (!outputView)
             return std::nullopt;
         return outputView->range(chunks.firstRow(chunk) * shape.rowLength * 4,
                                  chunks.shape(chunk).elements() * 4);
+    };
+    const auto packedInPlace = [&](uint64_t chunk) -> std::optional<BufferRange> {
+        if (!packedView)
+            return std::nullopt;
+        return packedView->range(headerBytes + chunks.firstRow(chunk) * rowPackedBytes,
+                                 chunks.shape(chunk).rows * rowPackedBytes);
     };
     if (kernel->needsTensorRange())
         kernel->prepare(tensorRange(data, dtype));
@@ -451,9 +460,11 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                                                             kErrorPartialFloats * 4
                                                       : groups * kErrorSumsFields * 4;
             const std::optional<BufferRange> inPlace = dequantizedInPlace(chunk);
+            const std::optional<BufferRange> packedHere = packedInPlace(chunk);
             if (!inPlace)
                 ensure(slot.readValues, context_, n * 4, GpuBuffer::Kind::Readback);
-            ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
+            if (!packedHere)
+                ensure(slot.readPacked, context_, packedBytes, GpuBuffer::Kind::Readback);
             ensure(slot.readSmall, context_, partialBytes, GpuBuffer::Kind::Readback);
             if (!direct) {
                 ensure(slot.second, context_, n * 4, GpuBuffer::Kind::DeviceLocal);
@@ -465,7 +476,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                             n, direct, input);
             const BufferRange tensorData =
                 uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), values);
-            const GpuBuffer& packedOut = direct ? slot.readPacked : slot.packed;
+            const BufferRange packedOut =
+                packedHere ? *packedHere
+                           : BufferRange{(direct ? slot.readPacked : slot.packed).get(), 0,
+                                         VK_WHOLE_SIZE};
             const BufferRange dequantizedOut =
                 inPlace ? *inPlace
                         : BufferRange{(direct ? slot.readValues : slot.second).get(), 0,
@@ -476,9 +490,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             CommandSlot::barrier(command);
             stream_->slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
-            const BufferRange quantBuffers[] = {values,
-                                                {packedOut.get(), 0, VK_WHOLE_SIZE},
-                                                dequantizedOut,
+            const BufferRange quantBuffers[] = {values, packedOut, dequantizedOut,
                                                 tensorData,
                                                 {partialsOut.get(), 0, VK_WHOLE_SIZE}};
             quantizer.record(command, std::span(quantBuffers).first(fusedErrors ? 5 : 4),
@@ -506,7 +518,6 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t firstRow = chunks.firstRow(chunk);
             const uint64_t n = rows * shape.rowLength;
             lastKernelSeconds_ += stream_->slot(s).kernelSeconds();
-            slot.readPacked.invalidate();
             slot.readSmall.invalidate();
             float* dequantized = result.dequantized.data() + firstRow * shape.rowLength;
             if (!dequantizedInPlace(chunk)) {
@@ -528,8 +539,11 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                              [](float v) { return std::isfinite(v); }))
                 refuseLikeReference(format, data.first((firstRow + rows) * shape.rowLength * size),
                                     dtype, {firstRow + rows, shape.rowLength});
-            std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
-                        slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            if (!packedInPlace(chunk)) {
+                slot.readPacked.invalidate();
+                std::memcpy(result.packed.data() + headerBytes + firstRow * rowPackedBytes,
+                            slot.readPacked.mapped().data(), rows * rowPackedBytes);
+            }
             total.merge(ErrorAccumulator::fromSums(sumPartials(chunkPartials, n, stride)));
         },
         progress);
