@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // ggml's 256-value K super-blocks Q2_K, Q3_K, Q4_K, Q5_K and Q6_K (core/quant/GgmlKBlocks.cpp,
 // GgmlSuperBlock.cpp and GgmlScaleSearch.cpp are the spec). One invocation per sub-block runs
-// that sub-block's scale search; the invocations of a super-block then meet in shared memory to
+// that sub-block's scale search; the invocations of a super-block then find its largest scale
+// with subgroup shuffles (and shared memory between two groups of eight for 16 sub-blocks) to
 // quantize the sub-block scales against the fp16 super-block scale and re-quantize their values
 // with the scales as stored. Each invocation ORs its fields into the workgroup's blocks in shared
 // memory, which are then copied out as 32-bit words. Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ...
@@ -13,6 +14,8 @@
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_control_flow_attributes : require
+#extension GL_KHR_shader_subgroup_basic : require
+#extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
 #include "float_octets.glsl"
 #include "ggml_rounding.glsl"
@@ -89,9 +92,12 @@ parameters;
 #include "error_partials.glsl"
 
 #define IMAGE_WORDS (BLOCKS_PER_GROUP * BLOCK_BYTES / 4u)
-shared float fittedScale[GROUP_SIZE];
+#if !defined(Q4_K) && !defined(Q5_K) // 16 sub-blocks: two groups of eight per super-block
+#define TWO_GROUPS 1
+shared float groupScale[GROUP_SIZE / 8u];
 #if defined(ASYMMETRIC)
-shared float fittedMin[GROUP_SIZE];
+shared float groupMin[GROUP_SIZE / 8u];
+#endif
 #endif
 // The workgroup's blocks as they will be stored (its first block starts on a multiple of 4).
 shared uint image[IMAGE_WORDS];
@@ -401,8 +407,41 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
 #endif
 }
 
+// The larger of two scales or mins the way the CPU keeps its running maximum from 0: values not
+// above +0 count as +0.
+float largerFromZero(float a, float b) {
+    return b > a ? b : a;
+}
+
+// The largest of `value` over this invocation's aligned group of eight subgroup invocations.
+float groupLargestFromZero(float value) {
+    float largest = value > 0.0 ? value : 0.0;
+    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u)
+        largest = largerFromZero(largest, subgroupShuffleXor(largest, mask));
+    return largest;
+}
+
+// The value of largest magnitude over this invocation's aligned group of eight subgroup
+// invocations, the lowest `index` among equal magnitudes (the CPU scans in order and keeps a
+// strictly larger one); +0 when all are zero.
+float groupLargestMagnitude(float value, uint index) {
+    float largest = value;
+    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u) {
+        const float other = subgroupShuffleXor(largest, mask);
+        const uint otherIndex = subgroupShuffleXor(index, mask);
+        const bool takeOther =
+            abs(other) > abs(largest) || (abs(other) == abs(largest) && otherIndex < index);
+        largest = takeOther ? other : largest;
+        index = takeOther ? otherIndex : index;
+    }
+    return abs(largest) > 0.0 ? largest : 0.0;
+}
+
 void main() {
-    const uint lane = gl_LocalInvocationID.x;
+    // Sub-blocks of a super-block sit on consecutive subgroup invocations, so that its
+    // reductions stay inside aligned groups of eight (subgroups of at least eight invocations
+    // that tile the workgroup, as DeviceCatalog requires).
+    const uint lane = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
     const uint local = lane / SUB_BLOCKS; // super-block within the workgroup
     const uint sub = lane % SUB_BLOCKS;
     const uint groupFirst = linearWorkgroup() * BLOCKS_PER_GROUP;
@@ -413,6 +452,10 @@ void main() {
         image[w] = 0u;
 
     // 1. This sub-block's search.
+    float fitted = 0.0;
+#if defined(ASYMMETRIC)
+    float fittedOffset = 0.0;
+#endif
     if (inRange) {
         [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o) {
             const u64vec4 octet = valueOctets[first / 8u + o];
@@ -437,32 +480,50 @@ void main() {
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
             weight[i] = abs(x[i]);
 #endif
-        float offset;
-        fittedScale[lane] = fitScaleAndMin(offset);
-        fittedMin[lane] = offset;
+        fitted = fitScaleAndMin(fittedOffset);
 #else
-        fittedScale[lane] = fitSubBlock();
+        fitted = fitSubBlock();
 #endif
     }
+    // The super-block's largest scale (and min), from the two groups of eight where it has 16
+    // sub-blocks. The barrier also orders the zeroed image before the fields ORed into it.
+#if defined(ASYMMETRIC)
+    float largestScale = groupLargestFromZero(fitted);
+    float largestMin = groupLargestFromZero(fittedOffset);
+#if defined(TWO_GROUPS)
+    if (sub % 8u == 0u) {
+        groupScale[lane / 8u] = largestScale;
+        groupMin[lane / 8u] = largestMin;
+    }
     barrier();
+    largestScale = largerFromZero(groupScale[2u * local], groupScale[2u * local + 1u]);
+    largestMin = largerFromZero(groupMin[2u * local], groupMin[2u * local + 1u]);
+#else
+    barrier();
+#endif
+#else
+    float largest = groupLargestMagnitude(fitted, sub);
+#if defined(TWO_GROUPS)
+    if (sub % 8u == 0u)
+        groupScale[lane / 8u] = largest;
+    barrier();
+    const float firstHalf = groupScale[2u * local];
+    const float secondHalf = groupScale[2u * local + 1u];
+    largest = abs(secondHalf) > abs(firstHalf) ? secondHalf : firstHalf;
+#else
+    barrier();
+#endif
+#endif
 
     // 2. Sub-block codes against the super-block scale, and the levels re-quantized with them.
-    const uint codes = local * SUB_BLOCKS;
     float step = 0.0;
 #if defined(ASYMMETRIC)
     float offset = 0.0;
 #endif
     if (inRange) {
 #if defined(ASYMMETRIC)
-        float largestScale = 0.0;
-        float largestMin = 0.0;
-        for (uint j = 0u; j < SUB_BLOCKS; ++j) {
-            largestScale =
-                fittedScale[codes + j] > largestScale ? fittedScale[codes + j] : largestScale;
-            largestMin = fittedMin[codes + j] > largestMin ? fittedMin[codes + j] : largestMin;
-        }
-        const uint scaleCode = unsignedCode(largestScale, fittedScale[lane]);
-        const uint minCode = unsignedCode(largestMin, fittedMin[lane]);
+        const uint scaleCode = unsignedCode(largestScale, fitted);
+        const uint minCode = unsignedCode(largestMin, fittedOffset);
         const uint dBits = floatToHalfBits(exactDivide(largestScale, float(CODE_TOP)));
         const uint dminBits = floatToHalfBits(exactDivide(largestMin, float(CODE_TOP)));
         step = halfBitsToFloat(dBits) * float(scaleCode);
@@ -474,15 +535,6 @@ void main() {
             }
         packSubBlock(local * BLOCK_BYTES, sub, scaleCode, minCode, dBits, dminBits);
 #else
-        float amax = 0.0;
-        float largest = 0.0;
-        for (uint j = 0u; j < SUB_BLOCKS; ++j) {
-            const float scale = fittedScale[codes + j];
-            if (abs(scale) > amax) {
-                amax = abs(scale);
-                largest = scale;
-            }
-        }
 #if defined(Q3_K)
         const bool zero = (floatBitsToUint(largest) & 0x7fffffffu) == 0u; // below denorm_min
 #else
@@ -492,7 +544,7 @@ void main() {
         uint dBits = 0u;
         if (!zero) {
             const float iscale = exactDivide(float(-CODE_HALF), largest);
-            precise float scaled = iscale * fittedScale[lane];
+            precise float scaled = iscale * fitted;
             code = clamp(nearestInt(scaled), -CODE_HALF, CODE_HALF - 1);
             dBits = floatToHalfBits(exactDivide(1.0, iscale));
             precise float codeStep = halfBitsToFloat(dBits) * float(code);

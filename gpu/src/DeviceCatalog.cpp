@@ -54,6 +54,8 @@ std::string missingFeatures(VkPhysicalDevice device, uint32_t apiVersion) {
     need(features12.shaderInt8, "shaderInt8");
     need(subgroup.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT, "subgroups in compute shaders");
     need(subgroup.supportedOperations & VK_SUBGROUP_FEATURE_ARITHMETIC_BIT, "subgroup arithmetic");
+    need(subgroup.supportedOperations & VK_SUBGROUP_FEATURE_SHUFFLE_BIT, "subgroup shuffles");
+    need(subgroup.subgroupSize >= 8, "subgroups of 8 or more invocations");
     need(pushDescriptors, VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME);
     return missing;
 }
