@@ -156,12 +156,17 @@ float fitScaleAndMin(out float offset) {
         level[i] = levelAt(iscale, x[i], lowest);
     float bestError;
     WEIGHTED_ERROR(bestError, scale, lowest, level)
+    // The levels of the best fit are levelAt(chosenIscale, x, chosenFrom): computed once more at
+    // the end rather than copied at every better step.
+    float chosenIscale = iscale;
+    float chosenFrom = lowest;
 
     for (int step = 0; step <= SWEEP_STEPS; ++step) {
         precise float numerator =
             (SWEEP_RMIN + uintBitsToFloat(0x3dcccccdu) * float(step)) + float(NMAX);
         range = highest - lowest; // lowest moves with every better fit, as on the CPU
         iscale = exactDivide(numerator, range);
+        const float from = lowest;
         precise float sumL = 0.0;
         precise float sumL2 = 0.0;
         precise float sumXL = 0.0;
@@ -187,13 +192,15 @@ float fitScaleAndMin(out float offset) {
         float error;
         WEIGHTED_ERROR(error, trialScale, trialMin, trial)
         if (error < bestError) {
-            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-                level[i] = trial[i];
+            chosenIscale = iscale;
+            chosenFrom = from;
             bestError = error;
             scale = trialScale;
             lowest = trialMin;
         }
     }
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
+        level[i] = levelAt(chosenIscale, x[i], chosenFrom);
     offset = -lowest;
     return scale;
 }
@@ -299,25 +306,28 @@ float fitSubBlock() {
     }
     float sumlx;
     float suml2;
-    symmetricSums(exactDivide(float(-NMAX), largest), sumlx, suml2);
-    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-        level[i] = uint(signedLevel[i] + NMAX);
+    float bestIscale = exactDivide(float(-NMAX), largest);
+    symmetricSums(bestIscale, sumlx, suml2);
     float scale = suml2 != 0.0 ? exactDivide(sumlx, suml2) : 0.0;
     precise float best = scale * sumlx;
     for (int step = -9; step <= 9; ++step) {
         if (step == 0)
             continue;
         precise float numerator = -(float(NMAX) + uintBitsToFloat(0x3dcccccdu) * float(step));
-        symmetricSums(exactDivide(numerator, largest), sumlx, suml2);
+        const float iscale = exactDivide(numerator, largest);
+        symmetricSums(iscale, sumlx, suml2);
         precise float gain = sumlx * sumlx;
         precise float kept = best * suml2;
         if (suml2 > 0.0 && gain > kept) {
-            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-                level[i] = uint(signedLevel[i] + NMAX);
+            bestIscale = iscale;
             scale = exactDivide(sumlx, suml2);
             best = scale * sumlx;
         }
     }
+    // The levels of the chosen iscale, computed once more rather than copied at every step.
+    symmetricSums(bestIscale, sumlx, suml2);
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
+        level[i] = uint(signedLevel[i] + NMAX);
     return scale;
 }
 #endif
