@@ -11,6 +11,8 @@
 // the fp32 scale, the MSE clipping search, the tensor scale and the search scan.
 // A unit's range and codes read its values as octets (float_octets.glsl) where the unit starts on
 // one, its dequantized values are written as octets and its error sums come out of the kernel.
+// With CACHE_LENGTH > 1 (groups of that many values, a multiple of 8) the unit is read once into
+// registers and every pass over it (range, MSE candidates, codes) is unrolled over them.
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
@@ -30,6 +32,9 @@ layout(constant_id = 1) const bool FP32_SCALE = false;
 layout(constant_id = 2) const bool MSE_SEARCH = false;
 layout(constant_id = 3) const bool TENSOR_SCALE = false;
 layout(constant_id = 4) const bool SEARCH_SUMS = false;
+layout(constant_id = 5) const uint CACHE_LENGTH = 1u;
+const bool CACHED = CACHE_LENGTH > 1u;
+float unitCache[CACHE_LENGTH];
 #define CANDIDATES 21u
 
 layout(std430, binding = 0) readonly buffer Values {
@@ -145,6 +150,15 @@ float squaredError(uint first, uint length, Scale s, float start) {
         precise float square = difference * difference;                                            \
         sum = sum + square;                                                                        \
     }
+    if (CACHED) {
+        [[unroll]] for (uint k = 0u; k < CACHE_LENGTH; ++k) {
+            const float value = unitCache[k];
+            precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
+            precise float square = difference * difference;
+            sum = sum + square;
+        }
+        return sum;
+    }
     uint i = 0u;
     for (; i + 8u <= length; i += 8u) {
         EIGHT(ADD_SQUARE)
@@ -192,6 +206,21 @@ void storeOctet(uint first, uint octet, uint length, float y[8]) {
 void unitRange(uint first, uint length, out float lo, out float hi) {
     lo = 0.0;
     hi = 0.0;
+    if (CACHED) {
+        [[unroll]] for (uint octet = 0u; octet < CACHE_LENGTH / 8u; ++octet) {
+            const u64vec4 words = valueOctets[first / 8u + octet];
+            [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+                const vec2 pair = wordFloats(words[w]);
+                unitCache[8u * octet + 2u * w] = pair.x;
+                unitCache[8u * octet + 2u * w + 1u] = pair.y;
+            }
+        }
+        [[unroll]] for (uint k = 0u; k < CACHE_LENGTH; ++k) {
+            lo = stdMin(lo, unitCache[k]);
+            hi = stdMax(hi, unitCache[k]);
+        }
+        return;
+    }
     for (uint octet = 0u; 8u * octet < length; ++octet) {
         float v[8];
         loadOctet(first, octet, length, v);
@@ -220,28 +249,41 @@ void flushBytes(inout uint next, inout uint64_t pending, inout uint pendingBits)
 // Writes the unit's bit-field string [zero (withZero)] code_0 .. code_{length-1} from byte `at`
 // (LSB first, as packBitFields) and its dequantized values, an octet of values at a time; the
 // error sums are folded per octet.
+void writeOctet(uint first, uint octet, uint length, Scale s, float v[8], inout uint next,
+                inout uint64_t pending, inout uint pendingBits) {
+    float y[8];
+    [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+        y[k] = 0.0;
+        if (8u * octet + k < length) {
+            const uint field = fieldOf(codeOf(v[k], s));
+            y[k] = valueOfField(field, s);
+            addError(v[k], y[k]);
+            pending |= uint64_t(field) << pendingBits;
+            pendingBits += UBITS;
+        }
+        if (k == 3u || k == 7u) // at most 7 + 4 * 8 bits pending
+            flushBytes(next, pending, pendingBits);
+    }
+    foldErrors();
+    storeOctet(first, octet, length, y);
+}
+
 void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
     uint next = at;
     uint64_t pending = withZero ? uint64_t(uint(s.zero)) : 0ul;
     uint pendingBits = withZero ? UBITS : 0u;
-    for (uint octet = 0u; 8u * octet < length; ++octet) {
-        float v[8];
-        loadOctet(first, octet, length, v);
-        float y[8];
-        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
-            y[k] = 0.0;
-            if (8u * octet + k < length) {
-                const uint field = fieldOf(codeOf(v[k], s));
-                y[k] = valueOfField(field, s);
-                addError(v[k], y[k]);
-                pending |= uint64_t(field) << pendingBits;
-                pendingBits += UBITS;
-            }
-            if (k == 3u || k == 7u) // at most 7 + 4 * 8 bits pending
-                flushBytes(next, pending, pendingBits);
+    if (CACHED) {
+        [[unroll]] for (uint octet = 0u; octet < CACHE_LENGTH / 8u; ++octet) {
+            float v[8];
+            [[unroll]] for (uint k = 0u; k < 8u; ++k) v[k] = unitCache[8u * octet + k];
+            writeOctet(first, octet, length, s, v, next, pending, pendingBits);
         }
-        foldErrors();
-        storeOctet(first, octet, length, y);
+    } else {
+        for (uint octet = 0u; 8u * octet < length; ++octet) {
+            float v[8];
+            loadOctet(first, octet, length, v);
+            writeOctet(first, octet, length, s, v, next, pending, pendingBits);
+        }
     }
     if (pendingBits > 0u)
         packed[next] = uint8_t(uint(pending & 0xfful));

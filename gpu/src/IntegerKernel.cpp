@@ -13,6 +13,7 @@ constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop
 // Per tensor, each invocation encodes a piece of this many values of a row (a multiple of 8:
 // pieces start on a byte of the row's codes), so short tensors still spread over many.
 constexpr uint64_t kTensorPiece = 256;
+constexpr uint64_t kCachedGroup = 128; // larger groups stream their values (compile time)
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -83,7 +84,14 @@ std::vector<uint32_t> IntegerKernel::specialization() const {
 
 std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
     const IntegerParams& params = format_.params();
-    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor(), searchPass};
+    // Groups of up to kCachedGroup values that start on an octet are read once into registers;
+    // not with the MSE search or fp32 scales, whose unrolled kernels take lavapipe seconds to a
+    // minute to compile (measured: int4-g256-asym-mse 55 s, int4-g128-asym-fp32 6.6 s).
+    const bool cached = params.granularity == IntegerGranularity::Group && !params.mseSearch &&
+                        !params.fp32Scale && params.groupSize % 8 == 0 &&
+                        params.groupSize <= kCachedGroup;
+    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor(), searchPass,
+            cached ? uint32_t(params.groupSize) : 1u};
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {
