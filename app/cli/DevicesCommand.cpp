@@ -44,8 +44,8 @@ int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ost
             << "\n      Vulkan: " << vulkanVersionText(device.apiVersion)
             << "\n      device-local memory: " << mebibytes(device.deviceLocalBytes)
             << "\n      maxStorageBufferRange: " << mebibytes(device.maxStorageBufferRange)
-            << "\n      subgroup size: " << device.subgroupSize
-            << "\n      shaderFloat64: " << (device.float64 ? "yes (exact divisions through doubles)" : "no")
+            << "\n      subgroup size: " << device.subgroupSize << "\n      shaderFloat64: "
+            << (device.float64 ? "yes (exact divisions through doubles)" : "no")
             << "\n      usable: "
             << (device.missingFeatures.empty() ? "yes" : "no, lacks " + device.missingFeatures)
             << "\n";

@@ -119,7 +119,7 @@ uint levelAt(float iscale, float value, float lowest) {
 #define WEIGHTED_ERROR(result, scale, offset, levels)                                              \
     {                                                                                              \
         precise float sum = 0.0;                                                                   \
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {                                                   \
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {                                        \
             precise float diff = scale * float(levels[i]) + offset - x[i];                         \
             precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                    \
             sum += weight[i] * term;                                                               \
@@ -144,16 +144,14 @@ float fitScaleAndMin(out float offset) {
     }
     lowest = stdMin(lowest, 0.0);
     if (highest == lowest) {
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-            level[i] = 0u;
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = 0u;
         offset = -lowest;
         return 0.0;
     }
     precise float range = highest - lowest;
     float iscale = exactDivide(float(NMAX), range);
     float scale = exactDivide(1.0, iscale);
-    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-        level[i] = levelAt(iscale, x[i], lowest);
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = levelAt(iscale, x[i], lowest);
     float bestError;
     WEIGHTED_ERROR(bestError, scale, lowest, level)
     // The levels of the best fit are levelAt(chosenIscale, x, chosenFrom): computed once more at
@@ -199,8 +197,8 @@ float fitScaleAndMin(out float offset) {
             lowest = trialMin;
         }
     }
-    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-        level[i] = levelAt(chosenIscale, x[i], chosenFrom);
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] =
+        levelAt(chosenIscale, x[i], chosenFrom);
     offset = -lowest;
     return scale;
 }
@@ -237,8 +235,7 @@ float signedAbsMaxOfSubBlock() {
 float fitSubBlock() {
     const float largest = signedAbsMaxOfSubBlock();
     if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-            level[i] = 0u;
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = 0u;
         return 0.0;
     }
     const float iscale = exactDivide(float(-NMAX), largest);
@@ -277,8 +274,7 @@ float fitSubBlock() {
         if (changed == 0)
             break;
     }
-    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-        level[i] = uint(signedLevel[i] + NMAX);
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = uint(signedLevel[i] + NMAX);
     return suml2 > 0.0 ? exactDivide(sumlx, suml2) : 0.0;
 }
 #else
@@ -300,8 +296,7 @@ void symmetricSums(float iscale, out float sumlx, out float suml2) {
 float fitSubBlock() {
     const float largest = signedAbsMaxOfSubBlock();
     if (abs(largest) < uintBitsToFloat(0x26901d7du)) { // 1e-15f
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-            level[i] = 0u;
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = 0u;
         return 0.0;
     }
     float sumlx;
@@ -326,8 +321,7 @@ float fitSubBlock() {
     }
     // The levels of the chosen iscale, computed once more rather than copied at every step.
     symmetricSums(bestIscale, sumlx, suml2);
-    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-        level[i] = uint(signedLevel[i] + NMAX);
+    [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = uint(signedLevel[i] + NMAX);
     return scale;
 }
 #endif
@@ -345,8 +339,8 @@ void orBytes(uint at, uint chunk) {
 // Four consecutive levels from `first` as bytes, each shifted by `shift` within its byte.
 uint levelBytes(uint first, uint mask, uint down, uint shift) {
     uint chunk = 0u;
-    [[unroll]] for (uint b = 0u; b < 4u; ++b)
-        chunk |= ((level[first + b] >> down) & mask) << (8u * b + shift);
+    [[unroll]] for (uint b = 0u; b < 4u; ++b) chunk |= ((level[first + b] >> down) & mask)
+                                                       << (8u * b + shift);
     return chunk;
 }
 
@@ -370,7 +364,8 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
     if (sub == 0u)
         orBytes(base + 80u, dBits | (dminBits << 16));
 #elif defined(Q3_K)
-    [[unroll]] for (uint w = 0u; w < 4u; ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
+    [[unroll]] for (uint w = 0u; w < 4u;
+                    ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
         orBytes(base + half16 + 4u * w, levelBytes(4u * w, 1u, 2u, sub / 2u));
     const uint stored = scaleCode; // code + 32
     orBytes(base + 96u + sub % 8u, (stored & 0xfu) << (4u * (sub / 8u)));
@@ -391,16 +386,16 @@ void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits,
         orBytes(base + 8u + sub, (scaleCode & 0xfu) | ((minCode & 0xfu) << 4));
     }
 #if defined(Q5_K)
-    [[unroll]] for (uint w = 0u; w < 8u; ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
+    [[unroll]] for (uint w = 0u; w < 8u;
+                    ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
         orBytes(base + 16u + 4u * w, levelBytes(4u * w, 1u, 4u, sub));
     const uint nibblesAt = base + 48u;
 #else
     const uint nibblesAt = base + 16u;
 #endif
     // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32.
-    [[unroll]] for (uint w = 0u; w < 8u; ++w)
-        orBytes(nibblesAt + 32u * (sub / 2u) + 4u * w,
-                levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
+    [[unroll]] for (uint w = 0u; w < 8u; ++w) orBytes(
+        nibblesAt + 32u * (sub / 2u) + 4u * w, levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
 #elif defined(Q6_K)
     // ql: low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
     // k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l.
@@ -426,8 +421,8 @@ float largerFromZero(float a, float b) {
 // The largest of `value` over this invocation's aligned group of eight subgroup invocations.
 float groupLargestFromZero(float value) {
     float largest = value > 0.0 ? value : 0.0;
-    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u)
-        largest = largerFromZero(largest, subgroupShuffleXor(largest, mask));
+    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u) largest =
+        largerFromZero(largest, subgroupShuffleXor(largest, mask));
     return largest;
 }
 
@@ -478,8 +473,7 @@ void main() {
 #if defined(ASYMMETRIC)
 #if defined(RMS_WEIGHTS)
         precise float sumSquares = 0.0;
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-            sumSquares += x[i] * x[i];
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) sumSquares += x[i] * x[i];
         precise float meanSquare = sumSquares * (1.0 / float(SUB_LENGTH)); // exact: 2^-5
         const float rms = sqrt(meanSquare);
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
@@ -487,8 +481,7 @@ void main() {
             weight[i] = w;
         }
 #else
-        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-            weight[i] = abs(x[i]);
+        [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) weight[i] = abs(x[i]);
 #endif
         fitted = fitScaleAndMin(fittedOffset);
 #else
@@ -538,8 +531,8 @@ void main() {
         const uint dminBits = floatToHalfBits(exactDivide(largestMin, float(CODE_TOP)));
         step = halfBitsToFloat(dBits) * float(scaleCode);
         offset = halfBitsToFloat(dminBits) * float(minCode);
-        if (step != 0.0)
-            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
+        if (step != 0.0) [[unroll]]
+            for (uint i = 0u; i < SUB_LENGTH; ++i) {
                 precise float shifted = x[i] + offset;
                 level[i] = uint(clamp(nearestIntOfQuotient(shifted, step), 0, NMAX));
             }
@@ -558,16 +551,15 @@ void main() {
             code = clamp(nearestInt(scaled), -CODE_HALF, CODE_HALF - 1);
             dBits = floatToHalfBits(exactDivide(1.0, iscale));
             precise float codeStep = halfBitsToFloat(dBits) * float(code);
-            if (codeStep != 0.0)
-                [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
+            if (codeStep != 0.0) [[unroll]]
+                for (uint i = 0u; i < SUB_LENGTH; ++i)
                     level[i] =
                         uint(NMAX + clamp(nearestIntOfQuotient(x[i], codeStep), -NMAX, NMAX - 1));
         }
 #if defined(Q6_K)
         if (zero) { // the whole block is stored as zero bytes
             code = 0;
-            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i)
-                level[i] = 0u;
+            [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = 0u;
         }
 #endif
         // The decoder's scale: d times the code as stored (Q3_K stores -32 as 0, d is 0 then).
@@ -595,11 +587,11 @@ void main() {
             y[i] = value;
             addError(x[i], value);
         }
-        [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o)
-            dequantizedOctets[first / 8u + o] =
-                u64vec4(floatsWord(y[8u * o], y[8u * o + 1u]), floatsWord(y[8u * o + 2u], y[8u * o + 3u]),
-                        floatsWord(y[8u * o + 4u], y[8u * o + 5u]),
-                        floatsWord(y[8u * o + 6u], y[8u * o + 7u]));
+        [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o) dequantizedOctets[first / 8u + o] =
+            u64vec4(floatsWord(y[8u * o], y[8u * o + 1u]),
+                    floatsWord(y[8u * o + 2u], y[8u * o + 3u]),
+                    floatsWord(y[8u * o + 4u], y[8u * o + 5u]),
+                    floatsWord(y[8u * o + 6u], y[8u * o + 7u]));
     }
     storeErrorPartials();
 

@@ -67,6 +67,7 @@ layout(push_constant) uniform Parameters {
 parameters;
 
 #include "error_partials.glsl"
+#include "unit_octets.glsl"
 #include "packed_bytes.glsl"
 
 const uint UBITS = uint(BITS);
@@ -166,24 +167,6 @@ float squaredError(uint first, uint length, Scale s, float start) {
     for (; i < length; ++i)
         ADD_SQUARE(0u)
     return sum;
-}
-
-// Values first + 8 * octet .. + 7 of a unit of `length` values (zero past its end): one octet
-// load where the unit starts on an octet and the octet lies inside it.
-void loadOctet(uint first, uint octet, uint length, out float v[8]) {
-    const uint start = 8u * octet;
-    if ((first & 7u) == 0u && start + 8u <= length) {
-        const u64vec4 words = valueOctets[first / 8u + octet];
-        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
-            const vec2 pair = wordFloats(words[w]);
-            v[2u * w] = pair.x;
-            v[2u * w + 1u] = pair.y;
-        }
-    } else {
-        [[unroll]] for (uint k = 0u; k < 8u; ++k) {
-            v[k] = start + k < length ? values[first + start + k] : 0.0;
-        }
-    }
 }
 
 // Stores the dequantized values of loadOctet's octet (the same split).

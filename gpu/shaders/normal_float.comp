@@ -91,7 +91,8 @@ void searchStep(float q, float tolerance, uint step, inout uint code, inout bool
 // 2^-20 of its magnitude from each midpoint of its binary search over the 15 midpoints takes the
 // same path as the correctly rounded one. The double variants divide exactly at once.
 uint codeOfQuotient(float x, float scale) {
-    if (!FP4 && !CHEAP_EXACT_DIVISION && scale >= uintBitsToFloat(0x00800000u) && scale <= uintBitsToFloat(0x7e800000u)) {
+    if (!FP4 && !CHEAP_EXACT_DIVISION && scale >= uintBitsToFloat(0x00800000u) &&
+        scale <= uintBitsToFloat(0x7e800000u)) {
         const float q = x / scale;
         precise float tolerance = abs(q) * 9.5367431640625e-7 + 7.52316384526264e-37; // 2^-20, -120
         uint code = 0u;

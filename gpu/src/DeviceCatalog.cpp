@@ -15,9 +15,9 @@ bool hasDeviceExtension(VkPhysicalDevice device, const char* name) {
     vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, nullptr);
     std::vector<VkExtensionProperties> extensions(extensionCount);
     vkEnumerateDeviceExtensionProperties(device, nullptr, &extensionCount, extensions.data());
-    return std::any_of(extensions.begin(), extensions.end(), [name](const VkExtensionProperties& e) {
-        return std::strcmp(e.extensionName, name) == 0;
-    });
+    return std::any_of(
+        extensions.begin(), extensions.end(),
+        [name](const VkExtensionProperties& e) { return std::strcmp(e.extensionName, name) == 0; });
 }
 
 namespace {

@@ -45,9 +45,8 @@ std::optional<HostMemoryView> HostMemoryView::import(std::shared_ptr<VulkanConte
     // Host-coherent memory only: no flushes or invalidations are recorded for these bytes.
     const uint32_t typeBits = requirements.memoryTypeBits & pointerProperties.memoryTypeBits;
     uint32_t type = 0;
-    while (type < 32 && !((typeBits >> type) & 1u &&
-                          view.context_->memoryTypeFlags(type) &
-                              VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
+    while (type < 32 && !((typeBits >> type) & 1u && view.context_->memoryTypeFlags(type) &
+                                                         VK_MEMORY_PROPERTY_HOST_COHERENT_BIT))
         ++type;
     if (type == 32)
         return std::nullopt;

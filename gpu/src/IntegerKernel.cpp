@@ -90,8 +90,8 @@ std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
     const bool cached = params.granularity == IntegerGranularity::Group && !params.mseSearch &&
                         !params.fp32Scale && params.groupSize % 8 == 0 &&
                         params.groupSize <= kCachedGroup;
-    return {params.symmetric, params.fp32Scale, params.mseSearch, perTensor(), searchPass,
-            cached ? uint32_t(params.groupSize) : 1u};
+    return {params.symmetric, params.fp32Scale, params.mseSearch,
+            perTensor(),      searchPass,       cached ? uint32_t(params.groupSize) : 1u};
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {

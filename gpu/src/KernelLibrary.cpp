@@ -14,8 +14,7 @@ const ComputeKernel& KernelLibrary::kernel(const std::string& shader, uint32_t b
                                            const std::vector<uint32_t>& specialization) {
     std::lock_guard lock(mutex_);
     const std::string doubles = shader + "_f64";
-    const std::string& variant =
-        context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
+    const std::string& variant = context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
     auto key = std::make_pair(variant, specialization);
     auto found = kernels_.find(key);
     if (found == kernels_.end())

@@ -138,9 +138,8 @@ VulkanBackend::Slot& VulkanBackend::slotBuffers(size_t slot) {
 }
 
 BufferRange VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size_t input,
-                                       std::span<const std::byte> data, DType dtype,
-                                       uint64_t first, uint64_t count, bool direct,
-                                       const HostMemoryView* view) {
+                                       std::span<const std::byte> data, DType dtype, uint64_t first,
+                                       uint64_t count, bool direct, const HostMemoryView* view) {
     const size_t size = elementBytes(dtype);
     std::optional<BufferRange> source;
     if (view && direct)
@@ -477,20 +476,22 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const BufferRange tensorData =
                 uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), values);
             const BufferRange packedOut =
-                packedHere ? *packedHere
-                           : BufferRange{(direct ? slot.readPacked : slot.packed).get(), 0,
-                                         VK_WHOLE_SIZE};
+                packedHere
+                    ? *packedHere
+                    : BufferRange{(direct ? slot.readPacked : slot.packed).get(), 0, VK_WHOLE_SIZE};
             const BufferRange dequantizedOut =
-                inPlace ? *inPlace
-                        : BufferRange{(direct ? slot.readValues : slot.second).get(), 0,
-                                      VK_WHOLE_SIZE};
+                inPlace
+                    ? *inPlace
+                    : BufferRange{(direct ? slot.readValues : slot.second).get(), 0, VK_WHOLE_SIZE};
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             if (fusedErrors) // invocations past the chunk's end write no slot
                 vkCmdFillBuffer(command, partialsOut.get(), 0, partialBytes, 0);
             CommandSlot::barrier(command);
             stream_->slot(s).markStart();
             const FormatPushConstants pushed = kernel->pushConstants(part);
-            const BufferRange quantBuffers[] = {values, packedOut, dequantizedOut,
+            const BufferRange quantBuffers[] = {values,
+                                                packedOut,
+                                                dequantizedOut,
                                                 tensorData,
                                                 {partialsOut.get(), 0, VK_WHOLE_SIZE}};
             quantizer.record(command, std::span(quantBuffers).first(fusedErrors ? 5 : 4),
@@ -498,8 +499,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             if (!fusedErrors) {
                 CommandSlot::barrier(command);
                 const uint32_t count = uint32_t(n);
-                const BufferRange sumBuffers[] = {values, dequantizedOut,
-                                                  {partialsOut.get(), 0, VK_WHOLE_SIZE}, values,
+                const BufferRange sumBuffers[] = {values,
+                                                  dequantizedOut,
+                                                  {partialsOut.get(), 0, VK_WHOLE_SIZE},
+                                                  values,
                                                   dequantizedOut};
                 errorSums.record(command, sumBuffers, bytesOf(count), groups);
             }

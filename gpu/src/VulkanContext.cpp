@@ -70,8 +70,9 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     info.queueCreateInfoCount = 1;
     info.pQueueCreateInfos = &queueInfo;
     std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
-    const bool hostImport = unifiedMemory() && hasDeviceExtension(description_.handle,
-                                                                  VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+    const bool hostImport =
+        unifiedMemory() &&
+        hasDeviceExtension(description_.handle, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     if (hostImport)
         extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     info.enabledExtensionCount = uint32_t(extensions.size());

@@ -15,9 +15,9 @@
 #include <QTest>
 #include <algorithm>
 #include <bit>
-#include <limits>
 #include <cmath>
 #include <cstring>
+#include <limits>
 #include <random>
 
 using namespace bitlens;
@@ -418,13 +418,14 @@ private slots:
             const float cpu = numerators[i] / denominators[i];
             if (std::isnan(cpu) ? !std::isnan(gpu[i])
                                 : std::bit_cast<uint32_t>(cpu) != std::bit_cast<uint32_t>(gpu[i]))
-                QFAIL(qPrintable(QString("%1 / %2 (bits %3 / %4): gpu %5, cpu %6")
-                                     .arg(numerators[i], 0, 'g', 9)
-                                     .arg(denominators[i], 0, 'g', 9)
-                                     .arg(std::bit_cast<uint32_t>(numerators[i]), 8, 16, QChar('0'))
-                                     .arg(std::bit_cast<uint32_t>(denominators[i]), 8, 16, QChar('0'))
-                                     .arg(std::bit_cast<uint32_t>(gpu[i]), 8, 16, QChar('0'))
-                                     .arg(std::bit_cast<uint32_t>(cpu), 8, 16, QChar('0'))));
+                QFAIL(
+                    qPrintable(QString("%1 / %2 (bits %3 / %4): gpu %5, cpu %6")
+                                   .arg(numerators[i], 0, 'g', 9)
+                                   .arg(denominators[i], 0, 'g', 9)
+                                   .arg(std::bit_cast<uint32_t>(numerators[i]), 8, 16, QChar('0'))
+                                   .arg(std::bit_cast<uint32_t>(denominators[i]), 8, 16, QChar('0'))
+                                   .arg(std::bit_cast<uint32_t>(gpu[i]), 8, 16, QChar('0'))
+                                   .arg(std::bit_cast<uint32_t>(cpu), 8, 16, QChar('0'))));
         }
         QCOMPARE(session.context()->instance().validationMessages(), uint64_t(0));
     }
@@ -451,10 +452,9 @@ private slots:
             halves[i + 1] = floatToHalf(tensor.values[i]);
             converted.values[i] = halfToFloat(halves[i + 1]);
         }
-        compareWithReference(
-            *format, converted,
-            backend().quantizeRaw(std::as_bytes(std::span(halves).subspan(1)), DType::F16,
-                                  tensor.shape, *format, {}));
+        compareWithReference(*format, converted,
+                             backend().quantizeRaw(std::as_bytes(std::span(halves).subspan(1)),
+                                                   DType::F16, tensor.shape, *format, {}));
         QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
     }
 
