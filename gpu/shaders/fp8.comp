@@ -52,8 +52,8 @@ layout(push_constant) uniform Parameters {
 parameters;
 
 #include "error_partials.glsl"
-#include "unit_octets.glsl"
 #include "packed_bytes.glsl"
+#include "unit_octets.glsl"
 
 shared float rowMaxima[THREADS];
 

@@ -67,8 +67,8 @@ layout(push_constant) uniform Parameters {
 parameters;
 
 #include "error_partials.glsl"
-#include "unit_octets.glsl"
 #include "packed_bytes.glsl"
+#include "unit_octets.glsl"
 
 const uint UBITS = uint(BITS);
 const float QMAX = SYMMETRIC ? float((1 << (BITS - 1)) - 1) : float((1 << BITS) - 1);
