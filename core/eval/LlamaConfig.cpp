@@ -404,4 +404,19 @@ LlamaConfig LlamaConfig::fromCheckpoint(const Checkpoint& checkpoint) {
     return config;
 }
 
+void LlamaConfig::checkSequence(std::span<const int32_t> tokens) const {
+    const uint64_t n = tokens.size();
+    if (n == 0)
+        throw Error("the model needs at least one token");
+    if (slidingWindow && n > slidingWindow)
+        throw Error("a sequence of " + std::to_string(n) + " tokens exceeds the model's sliding " +
+                    "attention window of " + std::to_string(slidingWindow) +
+                    "; BitLens computes full attention only, so use a context of at most " +
+                    std::to_string(slidingWindow) + " tokens");
+    for (int32_t token : tokens)
+        if (token < 0 || uint64_t(token) >= vocabSize)
+            throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " +
+                        std::to_string(vocabSize));
+}
+
 } // namespace bitlens

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -54,6 +55,12 @@ struct LlamaConfig {
     // checkpoint for another architecture or format, an unsupported rope scaling, inconsistent
     // hyper-parameters, or a missing or misshapen weight (named).
     static LlamaConfig fromCheckpoint(const Checkpoint& checkpoint);
+
+    // Throws Error unless the model can run `tokens` as one sequence: at least one token, every id
+    // inside the vocabulary, and no more tokens than a sliding attention window (BitLens computes
+    // full attention only, so it refuses longer sequences instead of giving different numbers).
+    // Every LlamaEngine checks this before a forward pass.
+    void checkSequence(std::span<const int32_t> tokens) const;
 };
 
 } // namespace bitlens

@@ -51,23 +51,14 @@ const std::vector<float>& LlamaModel::outputMatrix() const {
 
 std::vector<float> LlamaModel::hiddenStates(std::span<const int32_t> tokens) const {
     const LlamaConfig& c = config_;
+    c.checkSequence(tokens);
     const uint64_t n = tokens.size();
-    if (n == 0)
-        throw Error("the model needs at least one token");
-    if (c.slidingWindow && n > c.slidingWindow)
-        throw Error("a sequence of " + std::to_string(n) +
-                    " tokens exceeds the model's sliding "
-                    "attention window of " +
-                    std::to_string(c.slidingWindow) + ", which is not implemented");
     const uint64_t dim = c.dim;
     const uint64_t queryWidth = c.heads * c.headDim;
     const uint64_t kvWidth = c.kvHeads * c.headDim;
     std::vector<float> x(n * dim);
     for (uint64_t p = 0; p < n; ++p) {
         const int32_t token = tokens[p];
-        if (token < 0 || uint64_t(token) >= c.vocabSize)
-            throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " +
-                        std::to_string(c.vocabSize));
         std::copy_n(embedding_.begin() + ptrdiff_t(uint64_t(token) * dim), dim,
                     x.begin() + ptrdiff_t(p * dim));
     }

@@ -22,9 +22,8 @@ public:
     const LlamaConfig& config() const { return config_; }
 
     // Logits [tokens.size(), vocabSize] of a sequence that starts at position 0: row p predicts
-    // the token after tokens[p]. The whole chunk runs at once (causal attention). Throws Error for
-    // an empty sequence, a token id outside the vocabulary, or a sequence longer than the model's
-    // sliding attention window.
+    // the token after tokens[p]. The whole chunk runs at once (causal attention). Throws Error
+    // where LlamaConfig::checkSequence refuses the tokens.
     std::vector<float> forward(std::span<const int32_t> tokens) const;
 
     // The logits [vocabSize] of the token after the last of `tokens`: forward()'s last row.

@@ -63,22 +63,13 @@ private:
     const GpuBuffer& outputMatrix() const { return config_.tiedOutput ? embedding_ : output_; }
 
     void validate(std::span<const int32_t> tokens) const {
+        config_.checkSequence(tokens);
         const uint64_t n = tokens.size();
-        if (n == 0)
-            throw Error("the model needs at least one token");
         if (n > kMaxAttentionPositions)
             throw Error("a sequence of " + std::to_string(n) +
                         " tokens exceeds the Vulkan attention's limit of " +
                         std::to_string(kMaxAttentionPositions) +
                         " positions: use a shorter context or the CPU engine");
-        if (config_.slidingWindow && n > config_.slidingWindow)
-            throw Error("a sequence of " + std::to_string(n) +
-                        " tokens exceeds the model's sliding attention window of " +
-                        std::to_string(config_.slidingWindow) + ", which is not implemented");
-        for (int32_t token : tokens)
-            if (token < 0 || uint64_t(token) >= config_.vocabSize)
-                throw Error("token id " + std::to_string(token) + " is outside the vocabulary of " +
-                            std::to_string(config_.vocabSize));
     }
 
     // Activation buffers for `positions` rows, kept for shorter sequences.

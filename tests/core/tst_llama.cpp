@@ -122,6 +122,31 @@ private slots:
         QVERIFY(largestDifference(llama2c, wrong.forward(tokens)) > 1e-3);
     }
 
+    // What every engine refuses before a forward pass (LlamaConfig::checkSequence).
+    void checkSequenceRefuses() {
+        LlamaConfig config;
+        config.vocabSize = 10;
+        config.slidingWindow = 4;
+        const auto message = [&](const std::vector<int32_t>& tokens) {
+            try {
+                config.checkSequence(tokens);
+                return std::string();
+            } catch (const Error& error) {
+                return std::string(error.what());
+            }
+        };
+        QCOMPARE(message({0, 9, 3, 4}), std::string());
+        QCOMPARE(message({}), std::string("the model needs at least one token"));
+        QCOMPARE(message({1, 10}), std::string("token id 10 is outside the vocabulary of 10"));
+        QCOMPARE(message({1, -1}), std::string("token id -1 is outside the vocabulary of 10"));
+        QCOMPARE(message({1, 2, 3, 4, 5}),
+                 std::string("a sequence of 5 tokens exceeds the model's sliding attention window "
+                             "of 4; BitLens computes full attention only, so use a context of at "
+                             "most 4 tokens"));
+        config.slidingWindow = 0; // unlimited
+        QCOMPARE(message({1, 2, 3, 4, 5}), std::string());
+    }
+
     void refusals_data() {
         QTest::addColumn<QString>("kind");
         QTest::addColumn<QString>("message");
