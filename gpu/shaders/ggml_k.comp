@@ -4,14 +4,14 @@
 // that sub-block's scale search; the invocations of a super-block then find its largest scale
 // with subgroup shuffles (and shared memory between two groups of eight for 16 sub-blocks) to
 // quantize the sub-block scales against the fp16 super-block scale and re-quantize their values
-// with the scales as stored. Each invocation ORs its fields into the workgroup's blocks in shared
-// memory, which are then copied out as 32-bit words. Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ...
-// -DQ6_K). Float operations keep the CPU's order; divisions are IEEE. A sub-block's values are
-// read and its dequantized values written as octets (float_octets.glsl), and the error sums come
-// out of the kernel (error_partials.glsl).
+// with the scales as stored. Fields that share bytes are merged with subgroup shuffles and stored
+// straight to the packed buffer as words (16-bit halves for the 110- and 210-byte blocks of Q3_K
+// and Q6_K). Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ... -DQ6_K). Float operations keep the CPU's
+// order; divisions are IEEE. A sub-block's values are read and its dequantized values written as
+// octets (float_octets.glsl), and the error sums come out of the kernel (error_partials.glsl).
 #version 450
-#extension GL_EXT_shader_8bit_storage : require
-#extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
+#extension GL_EXT_shader_16bit_storage : require
+#extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_control_flow_attributes : require
 #extension GL_KHR_shader_subgroup_basic : require
@@ -53,11 +53,13 @@
 #define NMAX 4
 #define CODE_HALF 32
 #define BLOCK_BYTES 110u
+#define EVEN_BLOCKS 1 // blocks of an even number of bytes, not a multiple of 4
 #elif defined(Q6_K)
 #define SUB_LENGTH 16u
 #define NMAX 32
 #define CODE_HALF 128
 #define BLOCK_BYTES 210u
+#define EVEN_BLOCKS 1
 #else
 #error "define one of Q2_K Q3_K Q4_K Q5_K Q6_K"
 #endif
@@ -71,13 +73,15 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer ValueOctets {
     u64vec4 valueOctets[];
 };
-layout(std430, binding = 1) writeonly buffer Packed {
-    uint8_t packed[];
+#if defined(EVEN_BLOCKS)
+layout(std430, binding = 1) writeonly buffer PackedPairs {
+    uint16_t packedPairs[];
 };
-// The same bytes as words: a workgroup's blocks start on a multiple of 4 bytes.
+#else
 layout(std430, binding = 1) writeonly buffer PackedWords {
     uint packedWords[];
 };
+#endif
 layout(std430, binding = 2) writeonly buffer DequantizedOctets {
     u64vec4 dequantizedOctets[];
 };
@@ -91,7 +95,6 @@ parameters;
 
 #include "error_partials.glsl"
 
-#define IMAGE_WORDS (BLOCKS_PER_GROUP * BLOCK_BYTES / 4u)
 #if !defined(Q4_K) && !defined(Q5_K) // 16 sub-blocks: two groups of eight per super-block
 #define TWO_GROUPS 1
 shared float groupScale[GROUP_SIZE / 8u];
@@ -99,8 +102,6 @@ shared float groupScale[GROUP_SIZE / 8u];
 shared float groupMin[GROUP_SIZE / 8u];
 #endif
 #endif
-// The workgroup's blocks as they will be stored (its first block starts on a multiple of 4).
-shared uint image[IMAGE_WORDS];
 
 // This invocation's sub-block and its levels.
 float x[SUB_LENGTH];
@@ -327,14 +328,24 @@ float fitSubBlock() {
 #endif
 #endif
 
-// ORs a little-endian 32-bit chunk into the workgroup's packed image at byte `at` (any
-// alignment); every bit is set by exactly one invocation.
-void orBytes(uint at, uint chunk) {
-    const uint shift = 8u * (at % 4u);
-    atomicOr(image[at / 4u], chunk << shift);
-    if (shift != 0u && (chunk >> (32u - shift)) != 0u)
-        atomicOr(image[at / 4u + 1u], chunk >> (32u - shift));
+// Stores the little-endian bytes of `chunk` at byte `at` of this chunk's blocks: one word where
+// blocks are a multiple of 4 bytes long (`at` is then a multiple of 4), two 16-bit halves for
+// Q3_K and Q6_K (`at` even).
+void storeChunk(uint at, uint chunk) {
+#if defined(EVEN_BLOCKS)
+    packedPairs[at / 2u] = uint16_t(chunk & 0xffffu);
+    packedPairs[at / 2u + 1u] = uint16_t(chunk >> 16);
+#else
+    packedWords[at / 4u] = chunk;
+#endif
 }
+
+#if defined(EVEN_BLOCKS)
+// Stores the low 16 bits of `pair` at even byte `at`.
+void storePair(uint at, uint pair) {
+    packedPairs[at / 2u] = uint16_t(pair & 0xffffu);
+}
+#endif
 
 // Four consecutive levels from `first` as bytes, each shifted by `shift` within its byte.
 uint levelBytes(uint first, uint mask, uint down, uint shift) {
@@ -344,73 +355,184 @@ uint levelBytes(uint first, uint mask, uint down, uint shift) {
     return chunk;
 }
 
-// This sub-block's share of its super-block's bytes (block struct at byte `base` of the image):
-// its levels, its codes and, from sub-block 0, the fp16 scales.
-void packSubBlock(uint base, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
-    const uint half16 = 16u * (sub % 2u); // Q2_K, Q3_K, Q6_K: 16-value sub-blocks
-#if defined(Q2_K) || defined(Q3_K)
-    // 2-bit fields: value e in byte 32 * (e / 128) + e % 32 at bit 2 * ((e % 128) / 32).
-#if defined(Q2_K)
-    const uint crumbsAt = base + 16u;
-#else
-    const uint crumbsAt = base + 32u;
-#endif
-    [[unroll]] for (uint w = 0u; w < 4u; ++w)
-        orBytes(crumbsAt + 32u * (sub / 8u) + half16 + 4u * w,
-                levelBytes(4u * w, 3u, 0u, 2u * ((sub % 8u) / 2u)));
-#endif
-#if defined(Q2_K)
-    orBytes(base + sub, scaleCode | (minCode << 4));
-    if (sub == 0u)
-        orBytes(base + 80u, dBits | (dminBits << 16));
-#elif defined(Q3_K)
-    [[unroll]] for (uint w = 0u; w < 4u;
-                    ++w) // hmask: the high bit of value e at bit e / 32 of byte e % 32
-        orBytes(base + half16 + 4u * w, levelBytes(4u * w, 1u, 2u, sub / 2u));
-    const uint stored = scaleCode; // code + 32
-    orBytes(base + 96u + sub % 8u, (stored & 0xfu) << (4u * (sub / 8u)));
-    orBytes(base + 104u + sub % 4u, (stored >> 4) << (2u * (sub / 4u)));
-    if (sub == 0u)
-        orBytes(base + 108u, dBits);
-#elif defined(Q4_K) || defined(Q5_K)
-    if (sub == 0u)
-        orBytes(base, dBits | (dminBits << 16));
-    // packScaleMinCodes: 6-bit codes of sub-blocks 0..3 in bytes 4..11, those of 4..7 split into
-    // low nibbles (bytes 12..15) and top 2 bits (over bytes 4..11).
-    if (sub < 4u) {
-        orBytes(base + 4u + sub, scaleCode);
-        orBytes(base + 8u + sub, minCode);
-    } else {
-        orBytes(base + sub, (scaleCode >> 4) << 6);
-        orBytes(base + 4u + sub, (minCode >> 4) << 6);
-        orBytes(base + 8u + sub, (scaleCode & 0xfu) | ((minCode & 0xfu) << 4));
+// Several sub-blocks set bits of the same bytes. The invocations of an aligned group of eight
+// (`lane` = sub % 8 is the position in it) combine their words with subgroup shuffles, and one of
+// them stores each finished word: no shared image, no atomics.
+//
+// halfOr is one round of an OR reduce-scatter: invocations lane and lane ^ bit hold their own
+// `low` and `high` words of the same bytes; the one with `bit` set keeps `high`, the other `low`,
+// each ORed with the partner's copy.
+#define HALF_OR(Words)                                                                             \
+    Words halfOr(Words low, Words high, uint lane, uint bit) {                                     \
+        const bool upper = (lane & bit) != 0u;                                                     \
+        return (upper ? high : low) | subgroupShuffleXor(upper ? low : high, bit);                 \
     }
+HALF_OR(uint)
+HALF_OR(uvec2)
+HALF_OR(uvec4)
+
+// `word` ORed with the one of invocation lane ^ bit.
+uint pairOr(uint word, uint bit) {
+    return word | subgroupShuffleXor(word, bit);
+}
+
+// 16-value sub-blocks: the sub-blocks of one parity in a group of eight fill the same 16 bytes,
+// each at its own `shift`; this invocation gets the finished word lane / 2 of them.
+uint parityWord(uint mask, uint down, uint shift, uint lane) {
+    const uvec2 kept = halfOr(
+        uvec2(levelBytes(0u, mask, down, shift), levelBytes(4u, mask, down, shift)),
+        uvec2(levelBytes(8u, mask, down, shift), levelBytes(12u, mask, down, shift)), lane, 4u);
+    return halfOr(kept.x, kept.y, lane, 2u);
+}
+
+#if defined(Q2_K) || defined(Q3_K)
+// 2-bit fields from `crumbsAt`: value e in byte 32 * (e / 128) + e % 32 at bit
+// 2 * ((e % 128) / 32).
+void storeCrumbs(uint crumbsAt, uint sub) {
+    const uint lane = sub % 8u;
+    storeChunk(crumbsAt + 32u * (sub / 8u) + 16u * (lane % 2u) + 4u * (lane / 2u),
+               parityWord(3u, 0u, 2u * (lane / 2u), lane));
+}
+#endif
+
+#if defined(Q2_K)
+// Scale and min codes in bytes 0..15, one byte per sub-block; levels from byte 16; d and dmin
+// at 80.
+void packSubBlock(uint block, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint base = block * BLOCK_BYTES;
+    storeCrumbs(base + 16u, sub);
+    const uint lane = sub % 8u;
+    const uint codes = pairOr(pairOr((scaleCode | (minCode << 4)) << (8u * (lane % 4u)), 1u), 2u);
+    if (lane % 4u == 0u)
+        storeChunk(base + sub, codes);
+    if (sub == 0u)
+        storeChunk(base + 80u, dBits | (dminBits << 16));
+}
+#elif defined(Q3_K)
+// The hmask bytes and the scale codes take bits from both groups of eight of a super-block: each
+// group leaves its share in shared memory (shareSubBlock), and after a barrier each takes the
+// other's (packSubBlock). Slots: an hmask word per invocation, and per group the low nibbles and
+// the top 2 bits of its eight codes.
+shared uint highShare[GROUP_SIZE];
+shared uvec2 codeShare[GROUP_SIZE / 8u];
+
+// Call order: shareSubBlock, barrier(), packSubBlock, with the stored code (code + 32).
+void shareSubBlock(uint block, uint sub, uint scaleCode) {
+    const uint local = block % BLOCKS_PER_GROUP;
+    const uint lane = sub % 8u;
+    // hmask: the high bit of value e at bit e / 32 of byte e % 32.
+    highShare[SUB_BLOCKS * local + sub] = parityWord(1u, 2u, 4u * (sub / 8u) + lane / 2u, lane);
+    uvec2 codes = uvec2((scaleCode & 0xfu) << (4u * lane), (scaleCode >> 4) << (2u * lane));
+    [[unroll]] for (uint bit = 1u; bit < 8u; bit *= 2u) codes =
+        uvec2(pairOr(codes.x, bit), pairOr(codes.y, bit));
+    if (lane == 0u)
+        codeShare[2u * local + sub / 8u] = codes;
+}
+
+// Byte m (0..11) of the scale codes at 96: the low nibble of sub-block s in byte s % 8 (high
+// nibble for s >= 8), its top 2 bits at bit 2 * (s / 4) of byte 8 + s % 4.
+uint codeByte(uint m, uvec2 first, uvec2 second) {
+    const uint nibbles =
+        ((first.x >> (4u * (m % 8u))) & 0xfu) | (((second.x >> (4u * (m % 8u))) & 0xfu) << 4);
+    const uint b = m % 4u;
+    const uint tops = ((first.y >> (2u * b)) & 3u) | (((first.y >> (2u * b + 8u)) & 3u) << 2) |
+                      (((second.y >> (2u * b)) & 3u) << 4) |
+                      (((second.y >> (2u * b + 8u)) & 3u) << 6);
+    return m < 8u ? nibbles : tops;
+}
+
+void packSubBlock(uint block, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint base = block * BLOCK_BYTES;
+    const uint lane = sub % 8u;
+    const uint group = sub / 8u;
+    storeCrumbs(base + 32u, sub);
+    // Both groups now hold every hmask word; each stores its half of them.
+    const uint local = block % BLOCKS_PER_GROUP;
+    const uint slot = SUB_BLOCKS * local + sub;
+    const uint highBits = highShare[slot] | highShare[slot ^ 8u];
+    storePair(base + 16u * (lane % 2u) + 4u * (lane / 2u) + 2u * group, highBits >> (16u * group));
+    // The 12 code bytes as six pairs: group 0 stores the first three, group 1 the others.
+    if (lane < 3u) {
+        const uvec2 first = codeShare[2u * local];
+        const uvec2 second = codeShare[2u * local + 1u];
+        const uint m = 2u * (3u * group + lane);
+        storePair(base + 96u + m,
+                  codeByte(m, first, second) | (codeByte(m + 1u, first, second) << 8));
+    }
+    if (sub == 0u)
+        storePair(base + 108u, dBits);
+}
+#elif defined(Q4_K) || defined(Q5_K)
+// d and dmin in bytes 0..3, then packScaleMinCodes in bytes 4..15: the 6-bit codes of
+// sub-blocks 0..3 in bytes 4..11, those of 4..7 split into low nibbles (bytes 12..15) and top 2
+// bits (over bytes 4..11). Sub-blocks 0..3 each store one of these four words.
+void storeHeader(uint base, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const bool own = sub < 4u;
+    const uint shift = 8u * (sub % 4u);
+    const uvec4 words = uvec4(sub == 0u ? dBits | (dminBits << 16) : 0u,
+                              (own ? scaleCode : (scaleCode >> 4) << 6) << shift,
+                              (own ? minCode : (minCode >> 4) << 6) << shift,
+                              (own ? 0u : (scaleCode & 0xfu) | ((minCode & 0xfu) << 4)) << shift);
+    const uvec2 kept = halfOr(words.xy, words.zw, sub, 2u);
+    const uint word = pairOr(halfOr(kept.x, kept.y, sub, 1u), 4u);
+    if (sub < 4u)
+        storeChunk(base + 4u * sub, word);
+}
+
+void packSubBlock(uint block, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint base = block * BLOCK_BYTES;
+    storeHeader(base, sub, scaleCode, minCode, dBits, dminBits);
 #if defined(Q5_K)
-    [[unroll]] for (uint w = 0u; w < 8u;
-                    ++w) // qh: the fifth bit of value e at bit e / 32 of byte e % 32
-        orBytes(base + 16u + 4u * w, levelBytes(4u * w, 1u, 4u, sub));
+    // qh: the fifth bit of value e at bit e / 32 of byte e % 32; sub-block `sub` stores word `sub`.
+    const uvec4 fifth = halfOr(uvec4(levelBytes(0u, 1u, 4u, sub), levelBytes(4u, 1u, 4u, sub),
+                                     levelBytes(8u, 1u, 4u, sub), levelBytes(12u, 1u, 4u, sub)),
+                               uvec4(levelBytes(16u, 1u, 4u, sub), levelBytes(20u, 1u, 4u, sub),
+                                     levelBytes(24u, 1u, 4u, sub), levelBytes(28u, 1u, 4u, sub)),
+                               sub, 4u);
+    const uvec2 fifthKept = halfOr(fifth.xy, fifth.zw, sub, 2u);
+    storeChunk(base + 16u + 4u * sub, halfOr(fifthKept.x, fifthKept.y, sub, 1u));
     const uint nibblesAt = base + 48u;
 #else
     const uint nibblesAt = base + 16u;
 #endif
-    // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32.
-    [[unroll]] for (uint w = 0u; w < 8u; ++w) orBytes(
-        nibblesAt + 32u * (sub / 2u) + 4u * w, levelBytes(4u * w, 0xfu, 0u, 4u * (sub % 2u)));
-#elif defined(Q6_K)
-    // ql: low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
-    // k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l.
-    const uint k = (sub % 8u) / 2u;
-    [[unroll]] for (uint w = 0u; w < 4u; ++w) {
-        orBytes(base + 64u * (sub / 8u) + 32u * (k & 1u) + half16 + 4u * w,
-                levelBytes(4u * w, 0xfu, 0u, 4u * (k >> 1)));
-        orBytes(base + 128u + 32u * (sub / 8u) + half16 + 4u * w,
-                levelBytes(4u * w, 3u, 4u, 2u * k));
-    }
-    orBytes(base + 192u + sub, scaleCode);
-    if (sub == 0u)
-        orBytes(base + 208u, dBits);
-#endif
+    // Nibbles: value e in byte 32 * (e / 64) + e % 32, high nibble when e % 64 >= 32. Sub-blocks
+    // 2i and 2i + 1 fill the same 32 bytes and store 16 each.
+    const uint shift = 4u * (sub % 2u);
+    const uvec4 nibbles =
+        halfOr(uvec4(levelBytes(0u, 0xfu, 0u, shift), levelBytes(4u, 0xfu, 0u, shift),
+                     levelBytes(8u, 0xfu, 0u, shift), levelBytes(12u, 0xfu, 0u, shift)),
+               uvec4(levelBytes(16u, 0xfu, 0u, shift), levelBytes(20u, 0xfu, 0u, shift),
+                     levelBytes(24u, 0xfu, 0u, shift), levelBytes(28u, 0xfu, 0u, shift)),
+               sub, 1u);
+    const uint nibblesHere = nibblesAt + 32u * (sub / 2u) + 16u * (sub % 2u);
+    [[unroll]] for (uint w = 0u; w < 4u; ++w) storeChunk(nibblesHere + 4u * w, nibbles[w]);
 }
+#elif defined(Q6_K)
+// ql: the low nibble of value e = 128h + 32k + l in byte 64h + 32(k & 1) + l, high half for
+// k >= 2; qh: its top 2 bits at bit 2k of byte 128 + 32h + l. Sub-block 8h + lane holds
+// k = lane / 2 and l from 16 * (lane % 2). Scale codes at 192, d at 208.
+void packSubBlock(uint block, uint sub, uint scaleCode, uint minCode, uint dBits, uint dminBits) {
+    const uint base = block * BLOCK_BYTES;
+    const uint lane = sub % 8u;
+    const uint k = lane / 2u;
+    const uint group = sub / 8u;
+    // Sub-blocks lane and lane ^ 4 fill the same 16 ql bytes; each stores 8 of them.
+    const uint shift = 4u * (k / 2u);
+    const uvec2 low =
+        halfOr(uvec2(levelBytes(0u, 0xfu, 0u, shift), levelBytes(4u, 0xfu, 0u, shift)),
+               uvec2(levelBytes(8u, 0xfu, 0u, shift), levelBytes(12u, 0xfu, 0u, shift)), lane, 4u);
+    const uint lowAt = base + 64u * group + 16u * (lane % 4u) + 8u * (lane / 4u);
+    storeChunk(lowAt, low.x);
+    storeChunk(lowAt + 4u, low.y);
+    storeChunk(base + 128u + 32u * group + 16u * (lane % 2u) + 4u * k,
+               parityWord(3u, 4u, 2u * k, lane));
+    const uint codes = pairOr(scaleCode << (8u * (lane % 2u)), 1u);
+    if (lane % 2u == 0u)
+        storePair(base + 192u + sub, codes);
+    if (sub == 0u)
+        storePair(base + 208u, dBits);
+}
+#endif
 
 // The larger of two scales or mins the way the CPU keeps its running maximum from 0: values not
 // above +0 count as +0.
@@ -451,10 +573,8 @@ void main() {
     const uint sub = lane % SUB_BLOCKS;
     const uint groupFirst = linearWorkgroup() * BLOCKS_PER_GROUP;
     const bool inRange = groupFirst + local < parameters.blocks;
-    const uint first = (groupFirst + local) * SUPER_BLOCK + sub * SUB_LENGTH;
-
-    for (uint w = lane; w < IMAGE_WORDS; w += GROUP_SIZE)
-        image[w] = 0u;
+    const uint block = groupFirst + local; // super-block within the chunk
+    const uint first = block * SUPER_BLOCK + sub * SUB_LENGTH;
 
     // 1. This sub-block's search.
     float fitted = 0.0;
@@ -489,7 +609,7 @@ void main() {
 #endif
     }
     // The super-block's largest scale (and min), from the two groups of eight where it has 16
-    // sub-blocks. The barrier also orders the zeroed image before the fields ORed into it.
+    // sub-blocks.
 #if defined(ASYMMETRIC)
     float largestScale = groupLargestFromZero(fitted);
     float largestMin = groupLargestFromZero(fittedOffset);
@@ -501,8 +621,6 @@ void main() {
     barrier();
     largestScale = largerFromZero(groupScale[2u * local], groupScale[2u * local + 1u]);
     largestMin = largerFromZero(groupMin[2u * local], groupMin[2u * local + 1u]);
-#else
-    barrier();
 #endif
 #else
     float largest = groupLargestMagnitude(fitted, sub);
@@ -513,22 +631,27 @@ void main() {
     const float firstHalf = groupScale[2u * local];
     const float secondHalf = groupScale[2u * local + 1u];
     largest = abs(secondHalf) > abs(firstHalf) ? secondHalf : firstHalf;
-#else
-    barrier();
 #endif
 #endif
 
     // 2. Sub-block codes against the super-block scale, and the levels re-quantized with them.
     float step = 0.0;
+    uint scaleCode = 0u; // as stored
+    uint dBits = 0u;
 #if defined(ASYMMETRIC)
     float offset = 0.0;
+    uint minCode = 0u;
+    uint dminBits = 0u;
+#else
+    const uint minCode = 0u;
+    const uint dminBits = 0u;
 #endif
     if (inRange) {
 #if defined(ASYMMETRIC)
-        const uint scaleCode = unsignedCode(largestScale, fitted);
-        const uint minCode = unsignedCode(largestMin, fittedOffset);
-        const uint dBits = floatToHalfBits(exactDivide(largestScale, float(CODE_TOP)));
-        const uint dminBits = floatToHalfBits(exactDivide(largestMin, float(CODE_TOP)));
+        scaleCode = unsignedCode(largestScale, fitted);
+        minCode = unsignedCode(largestMin, fittedOffset);
+        dBits = floatToHalfBits(exactDivide(largestScale, float(CODE_TOP)));
+        dminBits = floatToHalfBits(exactDivide(largestMin, float(CODE_TOP)));
         step = halfBitsToFloat(dBits) * float(scaleCode);
         offset = halfBitsToFloat(dminBits) * float(minCode);
         if (step != 0.0) [[unroll]]
@@ -536,7 +659,6 @@ void main() {
                 precise float shifted = x[i] + offset;
                 level[i] = uint(clamp(nearestIntOfQuotient(shifted, step), 0, NMAX));
             }
-        packSubBlock(local * BLOCK_BYTES, sub, scaleCode, minCode, dBits, dminBits);
 #else
 #if defined(Q3_K)
         const bool zero = (floatBitsToUint(largest) & 0x7fffffffu) == 0u; // below denorm_min
@@ -544,7 +666,6 @@ void main() {
         const bool zero = abs(largest) < uintBitsToFloat(0x26901d7du); // 1e-15f
 #endif
         int code = -CODE_HALF;
-        uint dBits = 0u;
         if (!zero) {
             const float iscale = exactDivide(float(-CODE_HALF), largest);
             precise float scaled = iscale * fitted;
@@ -565,18 +686,21 @@ void main() {
         // The decoder's scale: d times the code as stored (Q3_K stores -32 as 0, d is 0 then).
         step = halfBitsToFloat(dBits) * float(code);
 #if defined(Q3_K)
-        const uint storedCode = uint(code + 32);
+        scaleCode = uint(code + 32);
+        shareSubBlock(block, sub, scaleCode);
 #else
-        const uint storedCode = uint(code) & 0xffu;
+        scaleCode = uint(code) & 0xffu;
 #endif
-        packSubBlock(local * BLOCK_BYTES, sub, storedCode, 0u, dBits, 0u);
 #endif
     }
+#if defined(Q3_K)
     barrier();
+#endif
 
-    // 3. The dequantized values of this sub-block, as the CPU decoder computes them, and their
-    // error sums.
+    // 3. The packed block, the dequantized values of this sub-block as the CPU decoder computes
+    // them, and their error sums.
     if (inRange) {
+        packSubBlock(block, sub, scaleCode, minCode, dBits, dminBits);
         float y[SUB_LENGTH];
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
 #if defined(ASYMMETRIC)
@@ -594,17 +718,4 @@ void main() {
                     floatsWord(y[8u * o + 6u], y[8u * o + 7u]));
     }
     storeErrorPartials();
-
-    // 4. The workgroup's packed bytes, word by word from the image.
-    const uint blocksHere =
-        min(BLOCKS_PER_GROUP, parameters.blocks - min(groupFirst, parameters.blocks));
-    const uint bytesHere = blocksHere * BLOCK_BYTES;
-    const uint groupByte = groupFirst * BLOCK_BYTES;
-    for (uint word = lane; 4u * word < bytesHere; word += GROUP_SIZE) {
-        if (4u * word + 4u <= bytesHere)
-            packedWords[groupByte / 4u + word] = image[word];
-        else // the chunk's last bytes
-            for (uint i = 0u; 4u * word + i < bytesHere; ++i)
-                packed[groupByte + 4u * word + i] = uint8_t((image[word] >> (8u * i)) & 0xffu);
-    }
 }
