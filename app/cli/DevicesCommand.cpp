@@ -44,8 +44,11 @@ int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ost
             << "\n      Vulkan: " << vulkanVersionText(device.apiVersion)
             << "\n      device-local memory: " << mebibytes(device.deviceLocalBytes)
             << "\n      maxStorageBufferRange: " << mebibytes(device.maxStorageBufferRange)
-            << "\n      subgroup size: " << device.subgroupSize << "\n      shaderFloat64: "
-            << (device.float64 ? "yes (exact divisions through doubles)" : "no")
+            << "\n      subgroup size: " << device.subgroupSize
+            << "\n      shaderFloat64: " << (device.shaderFloat64 ? "yes" : "no")
+            << ", RoundingModeRTE for float32: " << (device.roundToEvenFloat32 ? "yes" : "no")
+            << (device.doubleDivision() ? " (exact divisions through doubles)"
+                                        : " (exact divisions in float arithmetic)")
             << "\n      usable: "
             << (device.missingFeatures.empty() ? "yes" : "no, lacks " + device.missingFeatures)
             << "\n";

@@ -44,37 +44,23 @@ float bf16BitsToFloat(uint bits) {
 }
 
 #ifdef DOUBLE_DIVISION
-#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 // The quantizers' divisions through the device's doubles: variants "<name>_f64", used where the
-// device has shaderFloat64.
+// device has shaderFloat64 and the RoundingModeRTE execution mode for 32-bit floats
+// (shaderRoundingModeRTEFloat32), which this declares: without it OpFConvert may round a double
+// to float either way.
+#extension GL_EXT_spirv_intrinsics : require
+spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4467], 4462, 32);
 const bool CHEAP_EXACT_DIVISION = true;
 
-// v >> shift rounded to nearest, ties to even (1 <= shift <= 63).
-uint64_t shiftRightNearestEven(uint64_t v, uint shift) {
-    const uint64_t belowHalf = (1ul << (shift - 1u)) - 1ul;
-    return (v + belowHalf + ((v >> shift) & 1ul)) >> shift;
-}
-
 // x / y correctly rounded (IEEE division, as the CPU reference computes it): the device's double
-// quotient, rounded to float with integer operations because OpFConvert may round either way.
-// The true quotient of two floats is either a float midpoint (only among the subnormals, and then
-// exactly representable in double) or more than 2^-50 of its magnitude away from every midpoint,
-// so rounding a correctly rounded double quotient (or one within 8 double ulp that is exact when
-// representable) gives the correctly rounded float. Subnormal operands need the device to keep
-// float denormals, as every other exact operation of the kernels does.
+// quotient rounded to float, to nearest even. The true quotient of two floats is either a float
+// midpoint (only among the subnormals, and then exactly representable in double) or more than
+// 2^-50 of its magnitude away from every midpoint, so rounding a correctly rounded double
+// quotient (or one within 8 double ulp that is exact when representable) gives the correctly
+// rounded float. Subnormal results need the device to keep float denormals, as every other exact
+// operation of the kernels does.
 float exactDivide(float x, float y) {
-    const uint64_t bits = doubleBitsToUint64(abs(double(x) / double(y)));
-    const int exponent = int(bits >> 52) - 896; // the float exponent field the quotient would have
-    uint magnitude;
-    if (exponent == 1151) { // infinity or NaN (0 / 0, inf / inf, a NaN operand)
-        magnitude = (bits & 0xffffffffffffful) == 0ul ? 0x7f800000u : 0x7fc00000u;
-    } else if (exponent >= 1) { // rebias, then round the mantissa; carries and overflow reach inf
-        magnitude = uint(min(shiftRightNearestEven(bits - (896ul << 52), 29u), 0x7f800000ul));
-    } else { // subnormal: the mantissa with its leading one, shifted further
-        const uint64_t mantissa = (bits & 0xffffffffffffful) | (1ul << 52);
-        magnitude = uint(shiftRightNearestEven(mantissa, uint(min(30 - exponent, 63))));
-    }
-    return uintBitsToFloat(((floatBitsToUint(x) ^ floatBitsToUint(y)) & 0x80000000u) | magnitude);
+    return float(double(x) / double(y));
 }
 
 #else

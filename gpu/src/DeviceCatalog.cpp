@@ -114,6 +114,9 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
         VkPhysicalDeviceSubgroupProperties subgroup{
             VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES};
         subgroup.pNext = &driver;
+        VkPhysicalDeviceFloatControlsProperties floatControls{
+            VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_FLOAT_CONTROLS_PROPERTIES};
+        driver.pNext = &floatControls;
         VkPhysicalDeviceProperties2 properties{VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2};
         properties.pNext = &subgroup;
         vkGetPhysicalDeviceProperties2(devices[index], &properties);
@@ -142,7 +145,8 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
                   description.pipelineCacheUuid.begin());
         VkPhysicalDeviceFeatures features;
         vkGetPhysicalDeviceFeatures(devices[index], &features);
-        description.float64 = features.shaderFloat64 == VK_TRUE;
+        description.shaderFloat64 = features.shaderFloat64 == VK_TRUE;
+        description.roundToEvenFloat32 = floatControls.shaderRoundingModeRTEFloat32 == VK_TRUE;
         description.missingFeatures = missingFeatures(devices[index], description.apiVersion);
         result.push_back(std::move(description));
     }

@@ -26,9 +26,13 @@ struct DeviceDescription {
     uint64_t maxStorageBufferRange = 0;
     uint64_t minStorageBufferOffsetAlignment = 0;
     uint32_t subgroupSize = 0;
-    bool float64 = false; // shaderFloat64: the quantizers can divide exactly through doubles
+    bool shaderFloat64 = false;
+    bool roundToEvenFloat32 = false; // shaderRoundingModeRTEFloat32
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
     std::string missingFeatures; // empty when usable: "storageBuffer8BitAccess, shaderInt8"
+
+    // The quantizers can divide exactly through doubles (their "_f64" kernels, common.glsl).
+    bool doubleDivision() const { return shaderFloat64 && roundToEvenFloat32; }
 };
 
 std::string_view deviceTypeName(VkPhysicalDeviceType type);

@@ -21,7 +21,7 @@ std::shared_ptr<VulkanContext> VulkanContext::create(const VulkanContextOptions&
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
                              DeviceDescription description, bool float64)
     : instance_(std::move(instance)), description_(std::move(description)),
-      float64_(float64 && description_.float64) {
+      float64_(float64 && description_.doubleDivision()) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 
     uint32_t familyCount = 0;

@@ -12,8 +12,9 @@ namespace bitlens {
 struct VulkanContextOptions {
     std::string device;      // index or name substring; empty: $BITLENS_DEVICE, then by type
     bool validation = false; // also on when vulkanValidationRequested()
-    // Use shaderFloat64 where the device has it (the quantizers' "_f64" kernels divide through
-    // doubles); false keeps the float-only kernels, which every device runs.
+    // Run the quantizers' "_f64" kernels, which divide through doubles, where the device can
+    // (DeviceDescription::doubleDivision); false keeps the float-only kernels, which every device
+    // runs.
     bool float64 = true;
 };
 
@@ -46,7 +47,8 @@ public:
     float timestampPeriod() const { return timestampPeriod_; }
     // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
     bool unifiedMemory() const;
-    // True when shaderFloat64 is enabled on this device (it has it and the options allowed it).
+    // True when the "_f64" kernels run: the device can divide through doubles, the options
+    // allowed it, and shaderFloat64 is enabled.
     bool float64() const { return float64_; }
     // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (it is on
     // unified-memory devices that have it: there a shader reads host memory as fast as its own);

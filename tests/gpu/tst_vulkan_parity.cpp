@@ -127,13 +127,13 @@ VulkanBackendOptions testOptions(bool float64) {
     return options;
 }
 
-// The quantizers' "_f64" kernels (lavapipe has shaderFloat64).
+// The quantizers' "_f64" kernels (lavapipe has shaderFloat64 and RoundingModeRTE for float32).
 VulkanBackend& backend() {
     static VulkanBackend instance(testOptions(true));
     return instance;
 }
 
-// The float-only kernels that devices without shaderFloat64 run.
+// The float-only kernels that devices without exact double division run.
 VulkanBackend& floatOnlyBackend() {
     static VulkanBackend instance(testOptions(false));
     return instance;
@@ -367,7 +367,7 @@ private slots:
         QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
     }
 
-    // The float-only kernels (devices without shaderFloat64) on the tensors where division
+    // The float-only kernels (devices without exact double division) on the tensors where division
     // rounding matters most.
     void floatOnlyKernelsMatchReference_data() {
         QTest::addColumn<QString>("formatId");
