@@ -46,6 +46,9 @@ layout(std430, binding = 0) readonly buffer ValueOctets {
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
+layout(std430, binding = 1) writeonly buffer PackedWords {
+    uint packedWords[];
+};
 layout(std430, binding = 2) writeonly buffer Dequantized {
     float dequantized[];
 };
@@ -66,8 +69,8 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "bit_stream.glsl"
 #include "error_partials.glsl"
-#include "packed_bytes.glsl"
 #include "unit_octets.glsl"
 
 const uint UBITS = uint(BITS);
@@ -216,24 +219,9 @@ void unitRange(uint first, uint length, out float lo, out float hi) {
     }
 }
 
-// The low bits of `pending` (pendingBits of them) written byte by byte from `next` on while at
-// least eight remain.
-void flushBytes(inout uint next, inout uint64_t pending, inout uint pendingBits) {
-    [[unroll]] for (uint b = 0u; b < 5u; ++b) {
-        if (pendingBits >= 8u) {
-            packed[next] = uint8_t(uint(pending & 0xfful));
-            ++next;
-            pending >>= 8;
-            pendingBits -= 8u;
-        }
-    }
-}
-
-// Writes the unit's bit-field string [zero (withZero)] code_0 .. code_{length-1} from byte `at`
-// (LSB first, as packBitFields) and its dequantized values, an octet of values at a time; the
-// error sums are folded per octet.
-void writeOctet(uint first, uint octet, uint length, Scale s, float v[8], inout uint next,
-                inout uint64_t pending, inout uint pendingBits) {
+// Appends the codes of an octet of values to the unit's bit-field string and writes their
+// dequantized values; the error sums are folded per octet.
+void writeOctet(uint first, uint octet, uint length, Scale s, float v[8], inout BitStream stream) {
     float y[8];
     [[unroll]] for (uint k = 0u; k < 8u; ++k) {
         y[k] = 0.0;
@@ -241,35 +229,40 @@ void writeOctet(uint first, uint octet, uint length, Scale s, float v[8], inout 
             const uint field = fieldOf(codeOf(v[k], s));
             y[k] = valueOfField(field, s);
             addError(v[k], y[k]);
-            pending |= uint64_t(field) << pendingBits;
-            pendingBits += UBITS;
+            append(stream, field, UBITS);
         }
-        if (k == 3u || k == 7u) // at most 7 + 4 * 8 bits pending
-            flushBytes(next, pending, pendingBits);
+        if (k == 3u || k == 7u) // at most 4 * 8 bits since the last flush
+            flushWord(stream);
     }
     foldErrors();
     storeOctet(first, octet, length, y);
 }
 
-void writeFields(uint at, uint first, uint length, Scale s, bool withZero) {
-    uint next = at;
-    uint64_t pending = withZero ? uint64_t(uint(s.zero)) : 0ul;
-    uint pendingBits = withZero ? UBITS : 0u;
+// Writes the unit's bytes from `at` on: its stored scale (scaleBits of scaleField, none with
+// TENSOR_SCALE), the zero point (withZero), code_0 .. code_{length-1}, as packBitFields.
+void writeUnit(uint at, uint scaleField, uint scaleBits, uint first, uint length, Scale s,
+               bool withZero) {
+    BitStream stream = bitStream(at);
+    append(stream, scaleField, scaleBits);
+    flushWord(stream);
+    if (withZero) {
+        append(stream, uint(s.zero), UBITS);
+        flushWord(stream);
+    }
     if (CACHED) {
         [[unroll]] for (uint octet = 0u; octet < CACHE_LENGTH / 8u; ++octet) {
             float v[8];
             [[unroll]] for (uint k = 0u; k < 8u; ++k) v[k] = unitCache[8u * octet + k];
-            writeOctet(first, octet, length, s, v, next, pending, pendingBits);
+            writeOctet(first, octet, length, s, v, stream);
         }
     } else {
         for (uint octet = 0u; 8u * octet < length; ++octet) {
             float v[8];
             loadOctet(first, octet, length, v);
-            writeOctet(first, octet, length, s, v, next, pending, pendingBits);
+            writeOctet(first, octet, length, s, v, stream);
         }
     }
-    if (pendingBits > 0u)
-        packed[next] = uint8_t(uint(pending & 0xfful));
+    finishStream(stream);
 }
 
 void main() {
@@ -323,15 +316,10 @@ void main() {
         }
     }
 
-    if (TENSOR_SCALE) {
-        // the scale and zero point are in the tensor header
-    } else if (FP32_SCALE) {
-        storeU32(at, floatBitsToUint(s.scale));
-        at += 4u;
-    } else {
-        storeU16(at, floatToHalfBits(s.scale));
-        at += 2u;
-    }
-    writeFields(at, first, length, s, !SYMMETRIC && !TENSOR_SCALE);
+    // With TENSOR_SCALE the scale and zero point are in the tensor header.
+    const uint scaleBits = TENSOR_SCALE ? 0u : FP32_SCALE ? 32u : 16u;
+    const uint scaleField = FP32_SCALE ? floatBitsToUint(s.scale) : floatToHalfBits(s.scale);
+    writeUnit(at, TENSOR_SCALE ? 0u : scaleField, scaleBits, first, length, s,
+              !SYMMETRIC && !TENSOR_SCALE);
     storeErrorPartials();
 }
