@@ -48,6 +48,9 @@ layout(std430, binding = 0) readonly buffer ValueOctets {
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
+layout(std430, binding = 1) writeonly buffer PackedWords {
+    uint packedWords[];
+};
 layout(std430, binding = 2) writeonly buffer DequantizedOctets {
     u64vec4 dequantizedOctets[];
 };
@@ -59,8 +62,8 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "bit_stream.glsl"
 #include "error_partials.glsl"
-#include "packed_bytes.glsl"
 
 uint elementCode(float value, int sharedExponent) {
     const float scaled = scaleByPowerOfTwo(value, -sharedExponent);
@@ -103,16 +106,19 @@ void main() {
         sharedExponent = clamp(exponent - LARGEST_NORMAL_EXPONENT, -127, 127);
     }
     const uint at = block * BLOCK_BYTES;
-    packed[at] = uint8_t(uint(sharedExponent + 127));
-    BitWriter writer = bitWriter(at + 1u);
+    BitStream stream = bitStream(at);
+    append(stream, uint(sharedExponent + 127), 8u);
+    flushWord(stream);
     float y[32];
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         const uint code = elementCode(x[j], sharedExponent);
-        put(writer, code, ELEMENT_BITS);
+        append(stream, code, ELEMENT_BITS);
+        if (j % 4u == 3u)
+            flushWord(stream);
         y[j] = elementValue(code, sharedExponent);
         addError(x[j], y[j]);
     }
-    finish(writer);
+    finishStream(stream);
     storeErrorPartials();
     [[unroll]] for (uint k = 0u; k < 4u; ++k) {
         const uint j = 8u * k;

@@ -22,6 +22,9 @@ layout(std430, binding = 0) readonly buffer ValueOctets {
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
+layout(std430, binding = 1) writeonly buffer PackedWords {
+    uint packedWords[];
+};
 layout(std430, binding = 2) writeonly buffer DequantizedOctets {
     u64vec4 dequantizedOctets[];
 };
@@ -34,8 +37,8 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
+#include "bit_stream.glsl"
 #include "error_partials.glsl"
-#include "packed_bytes.glsl"
 
 void main() {
     const uint block = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
@@ -59,18 +62,21 @@ void main() {
         global > 0.0 ? floatToMinifloat(exactDivide(exactDivide(amax, 6.0), global), E4M3) : 0u;
     precise float effective = minifloatToFloat(scaleCode, E4M3) * global;
     const uint at = block * BLOCK_BYTES;
-    packed[at] = uint8_t(scaleCode);
-    BitWriter writer = bitWriter(at + 1u);
+    BitStream stream = bitStream(at);
+    append(stream, scaleCode, 8u);
+    flushWord(stream);
     float y[16];
     [[unroll]] for (uint j = 0u; j < 16u; ++j) {
         const uint code =
             effective > 0.0 ? floatToMinifloat(exactDivide(x[j], effective), E2M1) : 0u;
-        put(writer, code, 4u);
+        append(stream, code, 4u);
+        if (j % 4u == 3u)
+            flushWord(stream);
         precise float value = minifloatToFloat(code, E2M1) * effective;
         y[j] = value;
         addError(x[j], value);
     }
-    finish(writer);
+    finishStream(stream);
     storeErrorPartials();
     [[unroll]] for (uint k = 0u; k < 2u; ++k) {
         const uint j = 8u * k;
