@@ -25,6 +25,7 @@
 
 layout(local_size_x = 64) in;
 layout(constant_id = 0) const bool TENSOR_SCALE = false;
+layout(constant_id = 1) const bool WHOLE_OCTETS = false; // rows of a multiple of 8 values
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
@@ -95,11 +96,11 @@ void main() {
             codes[k] = scale > 0.0 ? floatToMinifloat(exactDivide(v[k], scale), SPEC) : 0u;
             precise float value = minifloatToFloat(codes[k], SPEC) * scale;
             y[k] = value;
-            if (start + k < length)
+            if (WHOLE_OCTETS || start + k < length)
                 addError(v[k], value);
         }
         foldErrors();
-        if ((first & 7u) == 0u && (codesAt & 3u) == 0u && start + 8u <= length) {
+        if (WHOLE_OCTETS || ((first & 7u) == 0u && (codesAt & 3u) == 0u && start + 8u <= length)) {
             packedWords[(codesAt + start) / 4u] =
                 codes[0] | (codes[1] << 8) | (codes[2] << 16) | (codes[3] << 24);
             packedWords[(codesAt + start) / 4u + 1u] =

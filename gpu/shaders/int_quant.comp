@@ -33,6 +33,8 @@ layout(constant_id = 2) const bool MSE_SEARCH = false;
 layout(constant_id = 3) const bool TENSOR_SCALE = false;
 layout(constant_id = 4) const bool SEARCH_SUMS = false;
 layout(constant_id = 5) const uint CACHE_LENGTH = 1u;
+// Every unit starts on an octet and is a multiple of 8 values long (unit_octets.glsl).
+layout(constant_id = 6) const bool WHOLE_OCTETS = false;
 const bool CACHED = CACHE_LENGTH > 1u;
 float unitCache[CACHE_LENGTH];
 #define CANDIDATES 21u
@@ -175,7 +177,7 @@ float squaredError(uint first, uint length, Scale s, float start) {
 // Stores the dequantized values of loadOctet's octet (the same split).
 void storeOctet(uint first, uint octet, uint length, float y[8]) {
     const uint start = 8u * octet;
-    if ((first & 7u) == 0u && start + 8u <= length) {
+    if (WHOLE_OCTETS || ((first & 7u) == 0u && start + 8u <= length)) {
         dequantizedOctets[first / 8u + octet] =
             u64vec4(floatsWord(y[0], y[1]), floatsWord(y[2], y[3]), floatsWord(y[4], y[5]),
                     floatsWord(y[6], y[7]));
@@ -211,7 +213,7 @@ void unitRange(uint first, uint length, out float lo, out float hi) {
         float v[8];
         loadOctet(first, octet, length, v);
         [[unroll]] for (uint k = 0u; k < 8u; ++k) {
-            if (8u * octet + k < length) {
+            if (WHOLE_OCTETS || 8u * octet + k < length) {
                 lo = stdMin(lo, v[k]);
                 hi = stdMax(hi, v[k]);
             }
@@ -225,7 +227,7 @@ void writeOctet(uint first, uint octet, uint length, Scale s, float v[8], inout 
     float y[8];
     [[unroll]] for (uint k = 0u; k < 8u; ++k) {
         y[k] = 0.0;
-        if (8u * octet + k < length) {
+        if (WHOLE_OCTETS || 8u * octet + k < length) {
             const uint field = fieldOf(codeOf(v[k], s));
             y[k] = valueOfField(field, s);
             addError(v[k], y[k]);

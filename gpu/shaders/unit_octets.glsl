@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Reading a unit of consecutive values (a group, a row) eight at a time. The includer declares
 // the same buffer on binding 0 as `float values[]` and as `u64vec4 valueOctets[]`
-// (float_octets.glsl).
+// (float_octets.glsl), and a bool WHOLE_OCTETS (a specialization constant), true when every unit
+// starts on an octet and is a multiple of 8 values long: llvmpipe runs both sides of a branch, so
+// the per-value fallback costs every octet unless it is known to be unused.
 #ifndef BITLENS_UNIT_OCTETS_GLSL
 #define BITLENS_UNIT_OCTETS_GLSL
 
@@ -9,7 +11,7 @@
 // load where the unit starts on an octet and the octet lies inside it.
 void loadOctet(uint first, uint octet, uint length, out float v[8]) {
     const uint start = 8u * octet;
-    if ((first & 7u) == 0u && start + 8u <= length) {
+    if (WHOLE_OCTETS || ((first & 7u) == 0u && start + 8u <= length)) {
         const u64vec4 words = valueOctets[first / 8u + octet];
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(words[w]);

@@ -16,7 +16,11 @@ public:
     void prepare(const TensorRange& range) override;
     std::vector<std::byte> header() const override;
     std::string shader() const override { return e4m3_ ? "fp8_e4m3" : "fp8_e5m2"; }
-    std::vector<uint32_t> specialization() const override { return {!perChannel_}; }
+    // TENSOR_SCALE; WHOLE_OCTETS: rows of a multiple of 8 values (every row and its codes start
+    // on an octet and a word).
+    std::vector<uint32_t> specialization(uint64_t rowLength) const override {
+        return {!perChannel_, rowLength % 8 == 0};
+    }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override { return chunk.rows; }
     bool sumsErrors() const override { return true; }

@@ -96,7 +96,11 @@ public:
     // so that the backend runs no separate error_sums pass over the chunk.
     virtual bool sumsErrors() const { return false; }
     virtual std::string shader() const = 0;
-    virtual std::vector<uint32_t> specialization() const { return {}; }
+    // The shader's specialization constants for rows of rowLength values.
+    virtual std::vector<uint32_t> specialization(uint64_t rowLength) const {
+        (void)rowLength;
+        return {};
+    }
     virtual FormatPushConstants pushConstants(MatrixShape chunk) const = 0;
     virtual uint64_t workgroups(MatrixShape chunk) const = 0;
 };

@@ -29,7 +29,7 @@ void IntegerKernel::prepare(const TensorRange& range) {
 }
 
 // Scan state: the candidates' scales, their zero points (as floats), then their running sums.
-std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
+std::optional<TensorScan> IntegerKernel::scan(uint64_t rowLength) const {
     if (!tensorSearch())
         return std::nullopt;
     std::vector<float> state(3 * kIntegerSearchCandidates, 0.0f);
@@ -38,7 +38,7 @@ std::optional<TensorScan> IntegerKernel::scan(uint64_t) const {
         state[kIntegerSearchCandidates + k] = float(candidates_[k].zero);
     }
     TensorScan search;
-    search.specialization = specialization(true);
+    search.specialization = specialization(rowLength, true);
     const auto bytes = std::as_bytes(std::span(state));
     search.initialState.assign(bytes.begin(), bytes.end());
     search.workgroups = 3; // one invocation per candidate, eight per workgroup
@@ -78,11 +78,11 @@ std::string IntegerKernel::shader() const {
     return "int_quant_b" + std::to_string(format_.params().bits);
 }
 
-std::vector<uint32_t> IntegerKernel::specialization() const {
-    return specialization(false);
+std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength) const {
+    return specialization(rowLength, false);
 }
 
-std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
+std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength, bool searchPass) const {
     const IntegerParams& params = format_.params();
     // Groups of up to kCachedGroup values that start on an octet are read once into registers;
     // not with the MSE search or fp32 scales, whose unrolled kernels take lavapipe seconds to a
@@ -90,8 +90,11 @@ std::vector<uint32_t> IntegerKernel::specialization(bool searchPass) const {
     const bool cached = params.granularity == IntegerGranularity::Group && !params.mseSearch &&
                         !params.fp32Scale && params.groupSize % 8 == 0 &&
                         params.groupSize <= kCachedGroup;
+    // Every unit starts on an octet and is a multiple of 8 values long: no per-value fallbacks.
+    const bool wholeOctets = rowLength % 8 == 0 && unitLength(rowLength) % 8 == 0;
     return {params.symmetric, params.fp32Scale, params.mseSearch,
-            perTensor(),      searchPass,       cached ? uint32_t(params.groupSize) : 1u};
+            perTensor(),      searchPass,       cached ? uint32_t(params.groupSize) : 1u,
+            wholeOctets};
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {

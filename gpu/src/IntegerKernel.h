@@ -23,7 +23,7 @@ public:
     std::vector<std::byte> header() const override;
     bool sumsErrors() const override { return true; }
     std::string shader() const override;
-    std::vector<uint32_t> specialization() const override;
+    std::vector<uint32_t> specialization(uint64_t rowLength) const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
 
@@ -34,7 +34,7 @@ private:
     uint64_t unitLength(uint64_t rowLength) const;
     // Invocations of a chunk: one per group or row, per tensor one per piece of a row.
     uint64_t units(MatrixShape chunk) const;
-    std::vector<uint32_t> specialization(bool searchPass) const;
+    std::vector<uint32_t> specialization(uint64_t rowLength, bool searchPass) const;
 
     const IntegerFormat& format_;
     IntegerScale tensorScale_;

@@ -21,7 +21,9 @@ public:
     std::span<const std::byte> chunkData(uint64_t firstRow, MatrixShape chunk) const override;
     bool sumsErrors() const override { return true; }
     std::string shader() const override { return "normal_float"; }
-    std::vector<uint32_t> specialization() const override { return {fp4_, doubleQuant_, false}; }
+    std::vector<uint32_t> specialization(uint64_t) const override {
+        return {fp4_, doubleQuant_, false};
+    }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
 

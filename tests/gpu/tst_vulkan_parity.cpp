@@ -116,6 +116,10 @@ Tensor namedTensor(const QString& name) {
         return normal(21, 1536, 11, 0.3f);
     if (name == "long rows") // 32 KiB rows: one chunk each
         return normal(5, 8192, 12, 0.3f);
+    // Rows that are no multiple of 8 values (per-channel and per-tensor formats): units start
+    // inside octets and words, and kernels take their per-value paths.
+    if (name == "odd rows")
+        return normal(7, 1003, 21, 0.3f);
     throw Error("unknown test tensor " + name.toStdString());
 }
 
@@ -227,8 +231,8 @@ void compareWithReference(const Format& format, const Tensor& tensor, const Quan
     compareRelative(gpu.metrics.cosine, cpu.cosine, "cosine");
 }
 
-const char* const kTensors[] = {"normal",     "outliers", "zero groups", "ties",     "wide range",
-                                "single row", "tiny",     "many chunks", "long rows"};
+const char* const kTensors[] = {"normal",     "outliers", "zero groups", "ties",      "wide range",
+                                "single row", "tiny",     "many chunks", "long rows", "odd rows"};
 // Every id runs on these; the ids of kEveryTensor on all of kTensors (the full table of about
 // 200 ids times 8 tensors outlasts the test timeout on a loaded machine).
 const char* const kSomeTensors[] = {"normal", "ties"};
