@@ -165,6 +165,20 @@ float squaredError(uint first, uint length, Scale s, float start) {
         }
         return sum;
     }
+    if (!SEARCH_SUMS) { // an octet per load (the scan pass keeps its float loads)
+        for (uint octet = 0u; 8u * octet < length; ++octet) {
+            float v[8];
+            loadOctet(first, octet, length, v);
+            [[unroll]] for (uint k = 0u; k < 8u; ++k) {
+                if (WHOLE_OCTETS || 8u * octet + k < length) {
+                    precise float difference = valueOfField(fieldOf(codeOf(v[k], s)), s) - v[k];
+                    precise float square = difference * difference;
+                    sum = sum + square;
+                }
+            }
+        }
+        return sum;
+    }
     uint i = 0u;
     for (; i + 8u <= length; i += 8u) {
         EIGHT(ADD_SQUARE)
