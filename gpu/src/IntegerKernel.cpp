@@ -14,6 +14,7 @@ constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop
 // pieces start on a byte of the row's codes), so short tensors still spread over many.
 constexpr uint64_t kTensorPiece = 256;
 constexpr uint64_t kCachedGroup = 128; // larger groups stream their values (compile time)
+constexpr uint64_t kCachedSearchGroup = 64;
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -84,12 +85,13 @@ std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength) const {
 
 std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength, bool searchPass) const {
     const IntegerParams& params = format_.params();
-    // Groups of up to kCachedGroup values that start on an octet are read once into registers;
-    // not with the MSE search or fp32 scales, whose unrolled kernels take lavapipe seconds to a
-    // minute to compile (measured: int4-g256-asym-mse 55 s, int4-g128-asym-fp32 6.6 s).
-    const bool cached = params.granularity == IntegerGranularity::Group && !params.mseSearch &&
-                        !params.fp32Scale && params.groupSize % 8 == 0 &&
-                        params.groupSize <= kCachedGroup;
+    // Groups of up to kCachedGroup values (kCachedSearchGroup with the MSE search) that start on
+    // an octet are read once into registers; not with fp32 scales. Larger unrolled kernels take
+    // lavapipe seconds to compile (a 1 MiB bench run, compile included: int4-g128-asym-mse 3.6 s,
+    // int4-g64-asym-mse 1.6 s; int4-g128-asym-fp32 took 6.6 s to compile).
+    const bool cached = params.granularity == IntegerGranularity::Group && !params.fp32Scale &&
+                        params.groupSize % 8 == 0 &&
+                        params.groupSize <= (params.mseSearch ? kCachedSearchGroup : kCachedGroup);
     // Every unit starts on an octet and is a multiple of 8 values long: no per-value fallbacks.
     const bool wholeOctets = rowLength % 8 == 0 && unitLength(rowLength) % 8 == 0;
     return {params.symmetric, params.fp32Scale, params.mseSearch,
