@@ -58,6 +58,11 @@ layout(std430, binding = 1) writeonly buffer Packed {
 layout(std430, binding = 1) writeonly buffer PackedPairs {
     uint16_t packedPairs[];
 };
+#if defined(MIN_MAX) // 20- and 24-byte blocks: every field starts on a word
+layout(std430, binding = 1) writeonly buffer PackedWords {
+    uint packedWords[];
+};
+#endif
 layout(std430, binding = 2) writeonly buffer DequantizedOctets {
     u64vec4 dequantizedOctets[];
 };
@@ -94,6 +99,17 @@ float storeHalf(uint at, float value) {
 void storeNibbles(uint at, int levels[32]) { // 17-byte blocks: `at` may be odd
     [[unroll]] for (uint j = 0u; j < 16u; ++j) packed[at + j] =
         uint8_t((levels[j] & 0xf) | ((levels[j + 16u] & 0xf) << 4));
+}
+#elif defined(MIN_MAX)
+void storeNibbles(uint at, int levels[32]) { // `at` a multiple of 4: four bytes per store
+    [[unroll]] for (uint i = 0u; i < 4u; ++i) {
+        uint word = 0u;
+        [[unroll]] for (uint b = 0u; b < 4u; ++b) {
+            const uint j = 4u * i + b;
+            word |= (uint(levels[j] & 0xf) | uint(levels[j + 16u] & 0xf) << 4) << (8u * b);
+        }
+        packedWords[at / 4u + i] = word;
+    }
 }
 #else
 void storeNibbles(uint at, int levels[32]) { // `at` even: two bytes per store
@@ -313,8 +329,11 @@ void main() {
     precise float range = highest - lowest;
     const float d = exactDivide(range, float(top));
     const float id = reciprocalOrZero(d);
-    const float stored = storeHalf(at, d);
-    const float storedMin = storeHalf(at + 2u, lowest);
+    const uint scaleBits = floatToHalfBits(d);
+    const uint minBits = floatToHalfBits(lowest);
+    packedWords[at / 4u] = scaleBits | (minBits << 16);
+    const float stored = halfBitsToFloat(scaleBits);
+    const float storedMin = halfBitsToFloat(minBits);
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float shifted = (X(j) - lowest) * id + 0.5;
         levels[j] = min(top, int(shifted));
@@ -324,8 +343,12 @@ void main() {
 #if BITS == 5
     uint fifth = 0u;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) fifth |= uint((levels[j] >> 4) & 1) << j;
+#if defined(MIN_MAX)
+    packedWords[fifthAt / 4u] = fifth;
+#else
     packedPairs[fifthAt >> 1] = uint16_t(fifth & 0xffffu);
     packedPairs[(fifthAt >> 1) + 1u] = uint16_t(fifth >> 16);
+#endif
     const uint nibblesAt = fifthAt + 4u;
 #else
     const uint nibblesAt = fifthAt;
