@@ -32,6 +32,7 @@ constexpr std::string_view kUsage =
     "  on Vulkan, with the ratio\n";
 
 constexpr unsigned kRepeats = 3;
+constexpr uint64_t kCopyProbeBytes = 256ull << 20; // each of the two buffers
 
 // The default selection: every family and bit-width class once, so a plain run stays minutes,
 // not hours (the full list has over a hundred integer variants).
@@ -139,6 +140,17 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
         << fixed(double(shape.elements()) * 4 / double(1 << 20), 1) << " MiB), best of " << kRepeats
         << "; MiB/s of float32 input; quantize = pack + unpack + error metrics; kernel = "
            "Vulkan device time of those kernels alone\n";
+    // What the kernels' memory traffic is measured against.
+    const double copyBytesPerSecond =
+        backends.vulkan ? backends.vulkan->copyBandwidth(kCopyProbeBytes, kRepeats) : 0;
+    if (backends.vulkan)
+        out << "device memory: "
+            << (copyBytesPerSecond > 0 ? fixed(copyBytesPerSecond * 1e-9, 1) + " GB/s"
+                                       : std::string("not measured (no timestamps)"))
+            << " (vkCmdCopyBuffer between two device-local buffers of "
+            << kCopyProbeBytes / (1 << 20) << " MiB, bytes read + written, best of " << kRepeats
+            << "); kernel GB/s counts the float32 input read, the dequantized floats and the "
+               "packed bytes written\n";
     TextTable table({{"format"},
                      {"backend"},
                      {"MiB/s quantize", TextTable::Align::Right},
@@ -146,14 +158,16 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
                      {"threads", TextTable::Align::Right},
                      {"vs cpu", TextTable::Align::Right},
                      {"kernel MiB/s", TextTable::Align::Right},
+                     {"kernel GB/s", TextTable::Align::Right},
+                     {"% of copy", TextTable::Align::Right},
                      {"note"}});
     for (const auto& format : formats) {
         double cpuMiBps = 0; // the first target is the CPU reference
         for (const BenchTarget& target : backends.targets) {
             const bool isVulkan = target.backend == backends.vulkan;
             if (isVulkan && !backends.vulkan->supports(*format)) {
-                table.addRow({format->id(), target.backend->name(), "-", "-", "-", "-", "-",
-                              "no Vulkan kernel yet"});
+                table.addRow({format->id(), target.backend->name(), "-", "-", "-", "-", "-", "-",
+                              "-", "no Vulkan kernel yet"});
                 continue;
             }
             const BenchResult result = benchFormat(target, *format, values, shape, kRepeats);
@@ -166,12 +180,20 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
             const double kernelSeconds =
                 isVulkan && timed ? backends.vulkan->lastKernelSeconds() : 0;
             const double mib = double(shape.elements()) * 4 / double(1 << 20);
+            const double kernelBytes =
+                double(shape.elements()) * 8 + double(format->packedBytes(shape));
+            const double kernelBytesPerSecond = kernelSeconds > 0 ? kernelBytes / kernelSeconds : 0;
             table.addRow({result.formatId, result.backendName,
                           timed ? fixed(result.quantizeMiBps, 1) : "-",
                           timed && result.dequantizeMiBps ? fixed(*result.dequantizeMiBps, 1) : "-",
                           std::to_string(result.threads),
                           ratio ? fixed(result.quantizeMiBps / cpuMiBps, 2) + "x" : "-",
-                          kernelSeconds > 0 ? fixed(mib / kernelSeconds, 1) : "-", result.skipped});
+                          kernelSeconds > 0 ? fixed(mib / kernelSeconds, 1) : "-",
+                          kernelSeconds > 0 ? fixed(kernelBytesPerSecond * 1e-9, 1) : "-",
+                          kernelSeconds > 0 && copyBytesPerSecond > 0
+                              ? fixed(100 * kernelBytesPerSecond / copyBytesPerSecond, 1) + "%"
+                              : "-",
+                          result.skipped});
         }
     }
     table.print(out);

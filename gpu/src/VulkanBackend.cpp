@@ -3,6 +3,7 @@
 
 #include "ChunkStream.h"
 #include "FormatKernel.h"
+#include "MemoryBandwidth.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
 
@@ -348,6 +349,10 @@ TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dt
                         }
                     }});
     return range;
+}
+
+double VulkanBackend::copyBandwidth(uint64_t bytes, unsigned repeats) const {
+    return measureCopyBandwidth(context_, bytes, repeats);
 }
 
 QuantizedTensor VulkanBackend::quantize(std::span<const float> values, MatrixShape shape,

@@ -62,6 +62,9 @@ public:
                                     std::span<const float> reference = {});
 
     const VulkanContext& context() const { return *context_; }
+    // The device's memory bandwidth in bytes/s (measureCopyBandwidth: copies between two
+    // device-local buffers of `bytes`, best of `repeats`); 0 without timestamps.
+    double copyBandwidth(uint64_t bytes, unsigned repeats) const;
     // Device time of the last quantize()'s format and metrics kernels, summed over its chunks
     // (timestamp queries; 0 when the device has none). With the wall time of the call it splits
     // kernel time from upload/readback time: the timing `bench formats` reports.

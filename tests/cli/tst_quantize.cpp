@@ -275,8 +275,9 @@ private slots:
             QCOMPARE(threads, 2u);
         }
     }
-    // With a Vulkan device (lavapipe in CI) each format gets a second row: timed with the ratio
-    // to the CPU reference where a kernel exists, marked where none does yet.
+    // With a Vulkan device (lavapipe in CI) the device's copy bandwidth comes first, and each
+    // format gets a second row: timed with the ratio to the CPU reference and the kernels' memory
+    // traffic against that bandwidth.
     void benchFormatsOnVulkan() {
         const Run result =
             run({"bench", "formats", "--size", "1", "--formats", "q8_0,nf4", "--device", "vulkan"});
@@ -285,7 +286,15 @@ private slots:
         std::string line;
         std::getline(lines, line);
         std::getline(lines, line);
+        QVERIFY2(line.starts_with("device memory: "), line.c_str());
+        std::istringstream bandwidth(line.substr(std::string("device memory: ").size()));
+        double gigabytes = 0;
+        std::string unit;
+        bandwidth >> gigabytes >> unit;
+        QVERIFY2(gigabytes > 0 && unit == "GB/s", line.c_str());
+        std::getline(lines, line);
         QVERIFY(line.find("vs cpu") != std::string::npos);
+        QVERIFY(line.find("% of copy") != std::string::npos);
         std::vector<std::string> rows;
         while (std::getline(lines, line))
             rows.push_back(line);
@@ -293,8 +302,8 @@ private slots:
         QVERIFY(rows[0].starts_with("q8_0") && rows[0].find(" cpu ") != std::string::npos);
         QVERIFY2(rows[1].starts_with("q8_0") && rows[1].find("vulkan") != std::string::npos,
                  rows[1].c_str());
-        QVERIFY2(rows[1].find("x ") != std::string::npos || rows[1].ends_with("x"),
-                 rows[1].c_str());
+        QVERIFY2(rows[1].find("x ") != std::string::npos, rows[1].c_str());
+        QVERIFY2(rows[1].ends_with("%"), rows[1].c_str());
         // Every format has a Vulkan kernel: nf4 gets a rate and a ratio too.
         QVERIFY2(rows[3].starts_with("nf4") && rows[3].find("vulkan") != std::string::npos &&
                      rows[3].find("x ") != std::string::npos,
