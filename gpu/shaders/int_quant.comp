@@ -146,23 +146,20 @@ float valueOfField(uint field, Scale s) {
 // dispatches of at most 2^18 values.
 #define EIGHT(STEP) STEP(0u) STEP(1u) STEP(2u) STEP(3u) STEP(4u) STEP(5u) STEP(6u) STEP(7u)
 
+// The squared error of one value quantized and decoded with s.
+float squareError(float value, Scale s) {
+    precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
+    precise float square = difference * difference;
+    return square;
+}
+
 // start + the squared errors of values[first .. first + length - 1], added in order.
 float squaredError(uint first, uint length, Scale s, float start) {
     precise float sum = start;
-#define ADD_SQUARE(k)                                                                              \
-    {                                                                                              \
-        const float value = values[first + i + k];                                                 \
-        precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;             \
-        precise float square = difference * difference;                                            \
-        sum = sum + square;                                                                        \
-    }
+#define ADD_SQUARE(k) sum = sum + squareError(values[first + i + k], s);
     if (CACHED) {
-        [[unroll]] for (uint k = 0u; k < CACHE_LENGTH; ++k) {
-            const float value = unitCache[k];
-            precise float difference = valueOfField(fieldOf(codeOf(value, s)), s) - value;
-            precise float square = difference * difference;
-            sum = sum + square;
-        }
+        [[unroll]] for (uint k = 0u; k < CACHE_LENGTH; ++k) sum =
+            sum + squareError(unitCache[k], s);
         return sum;
     }
     if (!SEARCH_SUMS) { // an octet per load (the scan pass keeps its float loads)
@@ -170,11 +167,8 @@ float squaredError(uint first, uint length, Scale s, float start) {
             float v[8];
             loadOctet(first, octet, length, v);
             [[unroll]] for (uint k = 0u; k < 8u; ++k) {
-                if (WHOLE_OCTETS || 8u * octet + k < length) {
-                    precise float difference = valueOfField(fieldOf(codeOf(v[k], s)), s) - v[k];
-                    precise float square = difference * difference;
-                    sum = sum + square;
-                }
+                if (WHOLE_OCTETS || 8u * octet + k < length)
+                    sum = sum + squareError(v[k], s);
             }
         }
         return sum;
