@@ -7,8 +7,9 @@
 // with the scales as stored. Fields that share bytes are merged with subgroup shuffles and stored
 // straight to the packed buffer as words (16-bit halves for the 110- and 210-byte blocks of Q3_K
 // and Q6_K). Variants ggml_q2_k ... ggml_q6_k (-DQ2_K ... -DQ6_K). Float operations keep the CPU's
-// order; divisions are IEEE. A sub-block's values are read and its dequantized values written as
-// octets (float_octets.glsl), and the error sums come out of the kernel (error_partials.glsl).
+// order; divisions are IEEE. A sub-block's values are read (through input_windows.glsl) and its
+// dequantized values written as octets (float_octets.glsl), and the error sums come out of the
+// kernel (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_16bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int16 : require
@@ -70,9 +71,7 @@
 #define BLOCKS_PER_GROUP (GROUP_SIZE / SUB_BLOCKS)
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 #if defined(EVEN_BLOCKS)
 layout(std430, binding = 1) writeonly buffer PackedPairs {
     uint16_t packedPairs[];
@@ -583,7 +582,7 @@ void main() {
 #endif
     if (inRange) {
         [[unroll]] for (uint o = 0u; o < SUB_LENGTH / 8u; ++o) {
-            const u64vec4 octet = valueOctets[first / 8u + o];
+            const u64vec4 octet = inputOctet(first / 8u + o);
             [[unroll]] for (uint w = 0u; w < 4u; ++w) {
                 const vec2 pair = wordFloats(octet[w]);
                 x[8u * o + 2u * w] = pair.x;

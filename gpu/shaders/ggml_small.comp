@@ -5,8 +5,9 @@
 // ggml_q8_0, ggml_iq4_nl, ggml_mxfp4 (-DQ4_0 ... -DQ8_0, -DIQ4_NL, -DMXFP4).
 // Reciprocals are 1/d as in ggml, multiplications and additions are not fused.
 // Buffer traffic goes through float_octets.glsl: the block's values are read once, eight per
-// access, its dequantized values written eight per access and its bytes (all formats but MXFP4's
-// 17-byte blocks) two per access. The error sums come out with them (error_partials.glsl).
+// access (through input_windows.glsl; IQ4_NL's search reads them where used instead), its
+// dequantized values written eight per access and its bytes (all formats but MXFP4's 17-byte
+// blocks) two per access. The error sums come out with them (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_16bit_storage : require
@@ -46,12 +47,13 @@
 #endif
 
 layout(local_size_x = 64) in;
+#if defined(IQ4_NL)
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#else
+#include "input_windows.glsl"
+#endif
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
@@ -213,7 +215,7 @@ void main() {
 #if !defined(IQ4_NL)
     float x[32];
     [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-        const u64vec4 octet = valueOctets[block * 4u + k];
+        const u64vec4 octet = inputOctet(block * 4u + k);
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(octet[w]);
             x[8u * k + 2u * w] = pair.x;

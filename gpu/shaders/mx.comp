@@ -2,8 +2,9 @@
 // OCP Microscaling blocks (core/quant/MicroscalingFormat.h is the spec): one invocation per
 // 32-value block writes the E8M0 shared exponent, the element bit fields and the dequantized
 // values. Variants mx_e4m3, mx_e5m2, mx_e2m3, mx_e3m2, mx_e2m1, mx_int8 (-DELEMENT_...).
-// The block's values are read once as octets and its dequantized values written as octets
-// (float_octets.glsl); its error sums come out of the kernel (error_partials.glsl).
+// The block's values are read once as octets (through input_windows.glsl) and its dequantized
+// values written as octets (float_octets.glsl); its error sums come out of the kernel
+// (error_partials.glsl).
 #version 450
 #extension GL_EXT_shader_8bit_storage : require
 #extension GL_EXT_shader_explicit_arithmetic_types_int8 : require
@@ -42,9 +43,7 @@
 #define BLOCK_BYTES (1u + 32u * ELEMENT_BITS / 8u)
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
@@ -89,7 +88,7 @@ void main() {
         return;
     float x[32];
     [[unroll]] for (uint k = 0u; k < 4u; ++k) {
-        const u64vec4 octet = valueOctets[block * 4u + k];
+        const u64vec4 octet = inputOctet(block * 4u + k);
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(octet[w]);
             x[8u * k + 2u * w] = pair.x;

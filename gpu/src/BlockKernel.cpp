@@ -4,9 +4,14 @@
 namespace bitlens {
 
 BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
-                         bool sumsErrors)
+                         bool sumsErrors, bool inputWindows)
     : shader_(std::move(shader)), blockLength_(blockLength),
-      blocksPerWorkgroup_(blocksPerWorkgroup), sumsErrors_(sumsErrors) {}
+      blocksPerWorkgroup_(blocksPerWorkgroup), sumsErrors_(sumsErrors),
+      inputWindows_(inputWindows) {}
+
+uint64_t BlockKernel::inputOctetsPerWorkgroup() const {
+    return inputWindows_ ? blockLength_ * blocksPerWorkgroup_ / 8 : 0;
+}
 
 FormatPushConstants BlockKernel::pushConstants(MatrixShape chunk) const {
     FormatPushConstants constants;

@@ -8,13 +8,15 @@ namespace bitlens {
 // A format kernel whose shader encodes fixed-length blocks laid out one after another with no
 // tensor header: each workgroup takes `blocksPerWorkgroup` consecutive blocks, and the shader's
 // push constants carry the chunk's block count in parameters[0] (`blocks`). `sumsErrors`: the
-// shader includes error_partials.glsl.
+// shader includes error_partials.glsl; `inputWindows`: it reads its blocks' values through
+// input_windows.glsl.
 class BlockKernel final : public FormatKernel {
 public:
     BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
-                bool sumsErrors);
+                bool sumsErrors, bool inputWindows);
 
     bool sumsErrors() const override { return sumsErrors_; }
+    uint64_t inputOctetsPerWorkgroup() const override;
     std::string shader() const override { return shader_; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
@@ -24,6 +26,7 @@ private:
     uint64_t blockLength_;
     uint64_t blocksPerWorkgroup_;
     bool sumsErrors_;
+    bool inputWindows_;
 };
 
 } // namespace bitlens

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "DeviceCatalog.h"
 
+#include "InputWindows.h"
 #include "NoVulkanDevice.h"
 
 #include <algorithm>
@@ -105,6 +106,11 @@ std::string vulkanVersionText(uint32_t version) {
            std::to_string(VK_API_VERSION_PATCH(version));
 }
 
+bool DeviceDescription::uniformInput() const {
+    return type == VK_PHYSICAL_DEVICE_TYPE_CPU && maxUniformBufferRange >= kInputWindowBytes &&
+           maxPerStageDescriptorUniformBuffers >= kInputWindowCount;
+}
+
 std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
     std::vector<DeviceDescription> result;
     const std::vector<VkPhysicalDevice> devices = instance.physicalDevices();
@@ -139,6 +145,11 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
         description.maxStorageBufferRange = properties.properties.limits.maxStorageBufferRange;
         description.minStorageBufferOffsetAlignment =
             properties.properties.limits.minStorageBufferOffsetAlignment;
+        description.maxUniformBufferRange = properties.properties.limits.maxUniformBufferRange;
+        description.minUniformBufferOffsetAlignment =
+            properties.properties.limits.minUniformBufferOffsetAlignment;
+        description.maxPerStageDescriptorUniformBuffers =
+            properties.properties.limits.maxPerStageDescriptorUniformBuffers;
         description.subgroupSize = subgroup.subgroupSize;
         std::copy(std::begin(properties.properties.pipelineCacheUUID),
                   std::end(properties.properties.pipelineCacheUUID),

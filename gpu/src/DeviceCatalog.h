@@ -25,6 +25,9 @@ struct DeviceDescription {
     uint64_t deviceLocalBytes = 0; // sum of the device-local heaps
     uint64_t maxStorageBufferRange = 0;
     uint64_t minStorageBufferOffsetAlignment = 0;
+    uint64_t maxUniformBufferRange = 0;
+    uint64_t minUniformBufferOffsetAlignment = 0;
+    uint32_t maxPerStageDescriptorUniformBuffers = 0;
     uint32_t subgroupSize = 0;
     bool shaderFloat64 = false;
     bool roundToEvenFloat32 = false; // shaderRoundingModeRTEFloat32
@@ -33,6 +36,9 @@ struct DeviceDescription {
 
     // The quantizers can divide exactly through doubles (their "_f64" kernels, common.glsl).
     bool doubleDivision() const { return shaderFloat64 && roundToEvenFloat32; }
+    // Kernels read their input through uniform-buffer windows (input_windows.glsl): a CPU device
+    // (lavapipe, whose storage-buffer loads cost a loop over the lanes) whose limits fit them.
+    bool uniformInput() const;
 };
 
 std::string_view deviceTypeName(VkPhysicalDeviceType type);

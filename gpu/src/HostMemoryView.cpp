@@ -30,8 +30,8 @@ std::optional<HostMemoryView> HostMemoryView::import(std::shared_ptr<VulkanConte
     VkBufferCreateInfo info{VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO};
     info.pNext = &external;
     info.size = end - start;
-    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_DST_BIT;
+    info.usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_BUFFER_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT;
     info.sharingMode = VK_SHARING_MODE_EXCLUSIVE;
     VkBuffer buffer = VK_NULL_HANDLE;
     if (vkCreateBuffer(device, &info, nullptr, &buffer) != VK_SUCCESS)
@@ -70,7 +70,9 @@ std::optional<HostMemoryView> HostMemoryView::import(std::shared_ptr<VulkanConte
 
 std::optional<BufferRange> HostMemoryView::range(VkDeviceSize first, VkDeviceSize count) const {
     const VkDeviceSize offset = spanOffset_ + first;
-    if (offset % context_->description().minStorageBufferOffsetAlignment != 0)
+    const DeviceDescription& device = context_->description();
+    if (offset % device.minStorageBufferOffsetAlignment != 0 ||
+        (context_->uniformInput() && offset % device.minUniformBufferOffsetAlignment != 0))
         return std::nullopt;
     return BufferRange{buffer_.get(), offset, count};
 }

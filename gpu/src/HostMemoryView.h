@@ -25,7 +25,8 @@ public:
                                                 std::span<const std::byte> bytes);
 
     // Bytes first .. first + count - 1 of the viewed span as a binding, or nothing where their
-    // offset in the buffer is not a multiple of minStorageBufferOffsetAlignment.
+    // offset in the buffer is not a multiple of minStorageBufferOffsetAlignment (nor, where the
+    // context reads input through uniform windows, of minUniformBufferOffsetAlignment).
     std::optional<BufferRange> range(VkDeviceSize first, VkDeviceSize count) const;
 
 private:

@@ -11,19 +11,20 @@ KernelLibrary::KernelLibrary(std::shared_ptr<VulkanContext> context,
 
 const ComputeKernel& KernelLibrary::kernel(const std::string& shader, uint32_t bindings,
                                            uint32_t pushConstantBytes,
-                                           const std::vector<uint32_t>& specialization) {
+                                           const std::vector<uint32_t>& specialization,
+                                           uint64_t inputOctetsPerWorkgroup) {
     std::lock_guard lock(mutex_);
     const std::string doubles = shader + "_f64";
     const std::string& variant = context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
     auto key = std::make_pair(variant, specialization);
     auto found = kernels_.find(key);
     if (found == kernels_.end())
-        found =
-            kernels_
-                .emplace(std::move(key),
-                         std::make_unique<ComputeKernel>(context_, cache_.get(), variant, bindings,
-                                                         pushConstantBytes, specialization))
-                .first;
+        found = kernels_
+                    .emplace(std::move(key),
+                             std::make_unique<ComputeKernel>(
+                                 context_, cache_.get(), variant, bindings, pushConstantBytes,
+                                 specialization, inputOctetsPerWorkgroup))
+                    .first;
     return *found->second;
 }
 

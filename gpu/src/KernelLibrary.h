@@ -21,10 +21,12 @@ public:
 
     // The pipeline for this shader variant and specialization; the same (shader, specialization)
     // must always be asked with the same bindings and push-constant size. On a context with
-    // float64() the variant "<shader>_f64" is used where one was compiled.
+    // float64() the variant "<shader>_f64" is used where one was compiled. Shaders with input
+    // windows give inputOctetsPerWorkgroup (see ComputeKernel), always the same for one shader.
     const ComputeKernel& kernel(const std::string& shader, uint32_t bindings,
                                 uint32_t pushConstantBytes,
-                                const std::vector<uint32_t>& specialization = {});
+                                const std::vector<uint32_t>& specialization = {},
+                                uint64_t inputOctetsPerWorkgroup = 0);
 
     const PipelineCache& cache() const { return cache_; }
 

@@ -447,9 +447,9 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     ErrorAccumulator total;
     lastKernelSeconds_ = 0;
     const bool fusedErrors = kernel->sumsErrors();
-    const ComputeKernel& quantizer =
-        kernels_->kernel(kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
-                         kernel->specialization(shape.rowLength));
+    const ComputeKernel& quantizer = kernels_->kernel(
+        kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
+        kernel->specialization(shape.rowLength), kernel->inputOctetsPerWorkgroup());
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
     stream_->run(
         chunks.count(),
@@ -475,9 +475,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                 ensure(slot.packed, context_, packedBytes, GpuBuffer::Kind::DeviceLocal);
                 ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
             }
-            const BufferRange values =
+            const BufferRange loaded =
                 recordInput(command, slot, 0, data, dtype, chunks.firstRow(chunk) * shape.rowLength,
                             n, direct, input);
+            const BufferRange values{loaded.buffer, loaded.offset, n * 4};
             const BufferRange tensorData =
                 uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), values);
             const BufferRange packedOut =

@@ -15,13 +15,14 @@ std::shared_ptr<VulkanContext> VulkanContext::create(const VulkanContextOptions&
     std::vector<DeviceDescription> devices = describeDevices(*instance);
     const size_t chosen = chooseDevice(devices, deviceSelector(options.device));
     return std::shared_ptr<VulkanContext>(
-        new VulkanContext(std::move(instance), std::move(devices[chosen]), options.float64));
+        new VulkanContext(std::move(instance), std::move(devices[chosen]), options));
 }
 
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
-                             DeviceDescription description, bool float64)
+                             DeviceDescription description, const VulkanContextOptions& options)
     : instance_(std::move(instance)), description_(std::move(description)),
-      float64_(float64 && description_.doubleDivision()) {
+      float64_(options.float64 && description_.doubleDivision()),
+      uniformInput_(options.uniformInput && description_.uniformInput()) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 
     uint32_t familyCount = 0;

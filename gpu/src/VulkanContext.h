@@ -16,6 +16,9 @@ struct VulkanContextOptions {
     // (DeviceDescription::doubleDivision); false keeps the float-only kernels, which every device
     // runs.
     bool float64 = true;
+    // Let kernels read their input through uniform-buffer windows (input_windows.glsl) where
+    // VulkanContext::uniformInput() allows; false keeps the storage-buffer loads GPUs use.
+    bool uniformInput = true;
 };
 
 // The chosen physical device, its logical device and one compute queue. Always held by
@@ -50,6 +53,10 @@ public:
     // True when the "_f64" kernels run: the device can divide through doubles, the options
     // allowed it, and shaderFloat64 is enabled.
     bool float64() const { return float64_; }
+    // True when kernels with input windows read through them (DeviceDescription::uniformInput,
+    // where the options allow it). Their inputs' offsets are then also multiples of
+    // minUniformBufferOffsetAlignment.
+    bool uniformInput() const { return uniformInput_; }
     // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (it is on
     // unified-memory devices that have it: there a shader reads host memory as fast as its own);
     // 0 otherwise. With it, vkGetMemoryHostPointerPropertiesEXT.
@@ -60,7 +67,7 @@ public:
 
 private:
     VulkanContext(std::shared_ptr<VulkanInstance> instance, DeviceDescription description,
-                  bool float64);
+                  const VulkanContextOptions& options);
 
     std::shared_ptr<VulkanInstance> instance_;
     DeviceDescription description_;
@@ -71,6 +78,7 @@ private:
     PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
     float timestampPeriod_ = 0;
     bool float64_ = false;
+    bool uniformInput_ = false;
     VkDeviceSize hostImportAlignment_ = 0;
     PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties_ = nullptr;
 };

@@ -123,21 +123,25 @@ Tensor namedTensor(const QString& name) {
     throw Error("unknown test tensor " + name.toStdString());
 }
 
-VulkanBackendOptions testOptions(bool float64) {
+// `cpuPaths`: the "_f64" kernels (lavapipe has shaderFloat64 and RoundingModeRTE for float32)
+// reading their input through uniform windows where they have them, as on lavapipe; otherwise
+// the float-only kernels that devices without exact double division run, reading their input
+// from storage buffers as GPUs do. The two switches change separate code (the divisions and the
+// input loads), so the two backends cover each path of both.
+VulkanBackendOptions testOptions(bool cpuPaths) {
     VulkanBackendOptions options;
     options.context.validation = true;
-    options.context.float64 = float64;
+    options.context.float64 = cpuPaths;
+    options.context.uniformInput = cpuPaths;
     options.chunkBytes = 16 << 10; // many small chunks: both slots and the row split are used
     return options;
 }
 
-// The quantizers' "_f64" kernels (lavapipe has shaderFloat64 and RoundingModeRTE for float32).
 VulkanBackend& backend() {
     static VulkanBackend instance(testOptions(true));
     return instance;
 }
 
-// The float-only kernels that devices without exact double division run.
 VulkanBackend& floatOnlyBackend() {
     static VulkanBackend instance(testOptions(false));
     return instance;
@@ -384,8 +388,11 @@ private slots:
     void floatOnlyKernelsMatchReference() {
         QFETCH(QString, formatId);
         QFETCH(QString, tensorName);
-        QVERIFY(backend().context().float64()); // so the float-only kernels are a second path
+        // so the float-only kernels and the storage-buffer input are second paths
+        QVERIFY(backend().context().float64());
+        QVERIFY(backend().context().uniformInput());
         QVERIFY(!floatOnlyBackend().context().float64());
+        QVERIFY(!floatOnlyBackend().context().uniformInput());
         const auto format = makeFormat(formatId.toStdString());
         const Tensor tensor = namedTensor(tensorName);
         compareWithReference(*format, tensor,
@@ -460,6 +467,32 @@ private slots:
                              backend().quantizeRaw(std::as_bytes(std::span(halves).subspan(1)),
                                                    DType::F16, tensor.shape, *format, {}));
         QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
+    }
+
+    // Chunks of several windowed dispatches (input_windows.glsl: 512 KiB of input each), the last
+    // one ending inside a window, with the input read in place and through staging buffers.
+    void windowedInputMatchesReference_data() {
+        QTest::addColumn<QString>("formatId");
+        for (const char* id : {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "mxfp4", "q2_k", "q3_k",
+                               "q4_k", "q5_k", "q6_k", "mxfp8-e4m3", "mxfp6-e3m2", "mxint8"})
+            QTest::newRow(id) << QString(id);
+    }
+    void windowedInputMatchesReference() {
+        QFETCH(QString, formatId);
+        VulkanBackendOptions options = testOptions(true);
+        options.chunkBytes = 3 << 20;
+        VulkanBackend windowed(options);
+        QVERIFY(windowed.context().uniformInput());
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor tensor = normal(61, 12288, 15, 0.3f); // 2.9 MiB: one chunk, six dispatches
+        compareWithReference(*format, tensor,
+                             windowed.quantize(tensor.values, tensor.shape, *format, {}));
+        std::vector<float> shifted(tensor.values.size() + 1);
+        std::copy(tensor.values.begin(), tensor.values.end(), shifted.begin() + 1);
+        compareWithReference(
+            *format, tensor,
+            windowed.quantize(std::span(shifted).subspan(1), tensor.shape, *format, {}));
+        QCOMPARE(windowed.context().instance().validationMessages(), uint64_t(0));
     }
 
     // Every id `bitlens-cli formats` lists has a kernel; the message names the ones without.
