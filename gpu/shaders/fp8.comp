@@ -29,9 +29,7 @@ layout(constant_id = 1) const bool WHOLE_OCTETS = false; // rows of a multiple o
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };

@@ -42,9 +42,7 @@ float unitCache[CACHE_LENGTH];
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
@@ -204,7 +202,7 @@ void unitRange(uint first, uint length, out float lo, out float hi) {
     hi = 0.0;
     if (CACHED) {
         [[unroll]] for (uint octet = 0u; octet < CACHE_LENGTH / 8u; ++octet) {
-            const u64vec4 words = valueOctets[first / 8u + octet];
+            const u64vec4 words = inputOctet(first / 8u + octet);
             [[unroll]] for (uint w = 0u; w < 4u; ++w) {
                 const vec2 pair = wordFloats(words[w]);
                 unitCache[8u * octet + 2u * w] = pair.x;

@@ -21,9 +21,7 @@ layout(constant_id = 0) const bool FP4 = false;
 layout(constant_id = 1) const bool DOUBLE_QUANT = false;
 layout(constant_id = 2) const bool ABSMAX_ONLY = false;
 
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer PackedWords {
     uint packedWords[]; // blocks are 36 or 32 bytes: every field starts on a word
 };
@@ -133,7 +131,7 @@ void main() {
         return;
     float x[BLOCK];
     [[unroll]] for (uint k = 0u; k < BLOCK / 8u; ++k) {
-        const u64vec4 octet = valueOctets[block * (BLOCK / 8u) + k];
+        const u64vec4 octet = inputOctet(block * (BLOCK / 8u) + k);
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(octet[w]);
             x[8u * k + 2u * w] = pair.x;

@@ -16,9 +16,7 @@
 #define BLOCK_BYTES 9u
 
 layout(local_size_x = 64) in;
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
@@ -47,7 +45,7 @@ void main() {
     const float global = uintBitsToFloat(parameters.globalScale);
     float x[16];
     [[unroll]] for (uint k = 0u; k < 2u; ++k) {
-        const u64vec4 octet = valueOctets[block * 2u + k];
+        const u64vec4 octet = inputOctet(block * 2u + k);
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(octet[w]);
             x[8u * k + 2u * w] = pair.x;

@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Reading a unit of consecutive values (a group, a row) eight at a time. The includer declares
-// the same buffer on binding 0 as `float values[]` and as `u64vec4 valueOctets[]`
-// (float_octets.glsl), and a bool WHOLE_OCTETS (a specialization constant), true when every unit
-// starts on an octet and is a multiple of 8 values long: llvmpipe runs both sides of a branch, so
-// the per-value fallback costs every octet unless it is known to be unused.
+// binding 0 as `float values[]`, includes input_windows.glsl (the same buffer as octets,
+// float_octets.glsl) and declares a bool WHOLE_OCTETS (a specialization constant), true when every
+// unit starts on an octet and is a multiple of 8 values long: llvmpipe runs both sides of a branch,
+// so the per-value fallback costs every octet unless it is known to be unused.
 #ifndef BITLENS_UNIT_OCTETS_GLSL
 #define BITLENS_UNIT_OCTETS_GLSL
 
@@ -12,7 +12,7 @@
 void loadOctet(uint first, uint octet, uint length, out float v[8]) {
     const uint start = 8u * octet;
     if (WHOLE_OCTETS || ((first & 7u) == 0u && start + 8u <= length)) {
-        const u64vec4 words = valueOctets[first / 8u + octet];
+        const u64vec4 words = inputOctet(first / 8u + octet);
         [[unroll]] for (uint w = 0u; w < 4u; ++w) {
             const vec2 pair = wordFloats(words[w]);
             v[2u * w] = pair.x;

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include "BlockKernel.h"
 
+#include "InputWindows.h"
+
 namespace bitlens {
 
 BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
@@ -9,8 +11,8 @@ BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t bloc
       blocksPerWorkgroup_(blocksPerWorkgroup), sumsErrors_(sumsErrors),
       inputWindows_(inputWindows) {}
 
-uint64_t BlockKernel::inputOctetsPerWorkgroup() const {
-    return inputWindows_ ? blockLength_ * blocksPerWorkgroup_ / 8 : 0;
+uint64_t BlockKernel::inputOctetsPerWorkgroup(uint64_t) const {
+    return inputWindows_ ? windowedOctets(blockLength_ * blocksPerWorkgroup_ / 8) : 0;
 }
 
 FormatPushConstants BlockKernel::pushConstants(MatrixShape chunk) const {

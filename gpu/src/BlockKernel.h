@@ -16,7 +16,7 @@ public:
                 bool sumsErrors, bool inputWindows);
 
     bool sumsErrors() const override { return sumsErrors_; }
-    uint64_t inputOctetsPerWorkgroup() const override;
+    uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
     std::string shader() const override { return shader_; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;

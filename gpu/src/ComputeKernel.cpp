@@ -16,10 +16,12 @@ ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineC
                              uint64_t inputOctetsPerWorkgroup)
     : context_(std::move(context)), shader_(shader), bindings_(bindings),
       pushConstantBytes_(pushConstantBytes), inputOctetsPerWorkgroup_(inputOctetsPerWorkgroup) {
-    if (inputOctetsPerWorkgroup_ != 0 && kInputWindowOctets % inputOctetsPerWorkgroup_ != 0)
-        throw Error("kernel " + shader + ": a workgroup's input does not divide a window");
     const VkDevice device = context_->device();
     const std::span<const uint32_t> code = spirvModule(shader);
+    declaresWindows_ = declaresInputWindows(code);
+    if (inputOctetsPerWorkgroup_ != 0 &&
+        (!declaresWindows_ || windowedOctets(inputOctetsPerWorkgroup_) == 0))
+        throw Error("kernel " + shader + ": no input windows for this workgroup's input");
 
     std::vector<VkDescriptorSetLayoutBinding> layoutBindings(bindings);
     for (uint32_t binding = 0; binding < bindings; ++binding) {
@@ -28,7 +30,7 @@ ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineC
         layoutBindings[binding].descriptorCount = 1;
         layoutBindings[binding].stageFlags = VK_SHADER_STAGE_COMPUTE_BIT;
     }
-    if (inputOctetsPerWorkgroup_ != 0)
+    if (declaresWindows_)
         layoutBindings.push_back({kInputWindowBinding, VK_DESCRIPTOR_TYPE_UNIFORM_BUFFER,
                                   kInputWindowCount, VK_SHADER_STAGE_COMPUTE_BIT, nullptr});
     VkDescriptorSetLayoutCreateInfo setInfo{VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO};
@@ -61,10 +63,10 @@ ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineC
     std::vector<VkSpecializationMapEntry> entries(constants.size());
     for (uint32_t id = 0; id < entries.size(); ++id)
         entries[id] = {id, uint32_t(id * sizeof(uint32_t)), sizeof(uint32_t)};
-    if (inputOctetsPerWorkgroup_ != 0) {
+    if (declaresWindows_) {
         entries.push_back({kInputWindowsConstantId, uint32_t(constants.size() * sizeof(uint32_t)),
                            sizeof(uint32_t)});
-        constants.push_back(context_->uniformInput() ? 1 : 0);
+        constants.push_back(inputOctetsPerWorkgroup_ != 0 && context_->uniformInput() ? 1 : 0);
     }
     VkSpecializationInfo specializationInfo{uint32_t(entries.size()), entries.data(),
                                             constants.size() * sizeof(uint32_t), constants.data()};
@@ -87,7 +89,7 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
                            std::span<const std::byte> pushConstants, uint64_t groups) const {
     if (buffers.size() != bindings_ || pushConstants.size() != pushConstantBytes_)
         throw Error("kernel " + shader_ + ": wrong number of buffers or push-constant bytes");
-    const bool windows = inputOctetsPerWorkgroup_ != 0;
+    const bool windows = declaresWindows_;
     if (windows && (buffers[0].size == VK_WHOLE_SIZE || buffers[0].size == 0))
         throw Error("kernel " + shader_ + ": its input windows need the input's size");
     std::vector<VkDescriptorBufferInfo> infos(buffers.size() + (windows ? kInputWindowCount : 0));
@@ -100,7 +102,7 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
         writes[binding].descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER;
         writes[binding].pBufferInfo = &infos[binding];
     }
-    const bool windowed = windows && context_->uniformInput();
+    const bool windowed = inputOctetsPerWorkgroup_ != 0 && context_->uniformInput();
     if (windowed && buffers[0].offset % context_->description().minUniformBufferOffsetAlignment)
         throw Error("kernel " + shader_ + ": input offset not aligned for its windows");
     // Pushes the descriptors, the windows starting `skip` bytes into the input.

@@ -22,9 +22,9 @@ struct BufferRange {
 // One compute pipeline: a shader variant from SpirvRegistry, bindings 0..bindings-1 of set 0 as
 // storage buffers (pushed with VK_KHR_push_descriptor, so recording needs no descriptor pool),
 // a push-constant block, and uint32 specialization constants with constant_id 0, 1, ...
-// Shaders that read their input through input_windows.glsl give inputOctetsPerWorkgroup (the
-// float octets each workgroup reads, a divisor of kInputWindowOctets); the kernel then also binds
-// the windows and sets their specialization constant from VulkanContext::uniformInput().
+// Shaders that include input_windows.glsl always get its windows bound; they read through them
+// where inputOctetsPerWorkgroup (the float octets each workgroup reads, a divisor of
+// kInputWindowOctets) is not 0 and VulkanContext::uniformInput().
 // Move-only; keeps the context alive.
 class ComputeKernel {
 public:
@@ -38,8 +38,8 @@ public:
     // Records binding of the buffers and a dispatch of `groups` workgroups into command. Large
     // counts are split over y (the shader's linear workgroup index is
     // gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x, and must be checked against the
-    // real count because the last row of the grid may overshoot). With input windows, buffers[0]
-    // must carry its size, and where the context reads input through them the dispatch is split
+    // real count because the last row of the grid may overshoot). With input windows declared,
+    // buffers[0] must carry its size, and where the kernel reads through them the dispatch is split
     // into one per kInputWindowCount windows, each offset with vkCmdDispatchBase (the shader's
     // linear workgroup index stays that of the whole dispatch).
     void record(VkCommandBuffer command, std::span<const BufferRange> buffers,
@@ -51,6 +51,7 @@ private:
     uint32_t bindings_;
     uint32_t pushConstantBytes_;
     uint64_t inputOctetsPerWorkgroup_;
+    bool declaresWindows_ = false;
     VulkanHandle<VkDescriptorSetLayout> setLayout_;
     VulkanHandle<VkPipelineLayout> layout_;
     VulkanHandle<VkPipeline> pipeline_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "Float8Kernel.h"
 
+#include "InputWindows.h"
 #include "core/quant/PackedBytes.h"
 
 #include <bit>
@@ -38,6 +39,11 @@ FormatPushConstants Float8Kernel::pushConstants(MatrixShape chunk) const {
     constants.blockLength = uint32_t(chunk.rowLength);
     constants.parameters[0] = std::bit_cast<uint32_t>(tensorScale_);
     return constants;
+}
+
+// One workgroup per row.
+uint64_t Float8Kernel::inputOctetsPerWorkgroup(uint64_t rowLength) const {
+    return rowLength % 8 == 0 ? windowedOctets(rowLength / 8) : 0;
 }
 
 } // namespace bitlens

@@ -23,6 +23,7 @@ public:
     }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override { return chunk.rows; }
+    uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
     bool sumsErrors() const override { return true; }
 
 private:

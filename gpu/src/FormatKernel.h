@@ -95,9 +95,12 @@ public:
     // (error_partials.glsl: one slot of kErrorPartialFloats floats per invocation at binding 4),
     // so that the backend runs no separate error_sums pass over the chunk.
     virtual bool sumsErrors() const { return false; }
-    // Not 0: the quantizing shader reads its values through input_windows.glsl, each workgroup
-    // this many octets of them (see ComputeKernel).
-    virtual uint64_t inputOctetsPerWorkgroup() const { return 0; }
+    // Not 0: the quantizing shader, on rows of rowLength values, reads its values through
+    // input_windows.glsl, each workgroup this many octets of them (see ComputeKernel).
+    virtual uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const {
+        (void)rowLength;
+        return 0;
+    }
     virtual std::string shader() const = 0;
     // The shader's specialization constants for rows of rowLength values.
     virtual std::vector<uint32_t> specialization(uint64_t rowLength) const {

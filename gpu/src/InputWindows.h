@@ -4,6 +4,7 @@
 #include "ComputeKernel.h"
 
 #include <cstdint>
+#include <span>
 
 namespace bitlens {
 
@@ -16,6 +17,14 @@ inline constexpr uint32_t kInputWindowCount = 8;
 inline constexpr uint64_t kInputWindowOctets = 2048;
 inline constexpr uint64_t kInputWindowBytes = kInputWindowOctets * 32; // 64 KiB
 inline constexpr uint32_t kInputWindowsConstantId = 100;
+
+// True when the SPIR-V module declares a binding kInputWindowBinding (includes
+// input_windows.glsl): its pipelines must bind the windows, read or not.
+bool declaresInputWindows(std::span<const uint32_t> spirv);
+
+// octetsPerWorkgroup where a workgroup's input fits the windows' contract (a divisor of
+// kInputWindowOctets), 0 where it does not.
+uint64_t windowedOctets(uint64_t octetsPerWorkgroup);
 
 // Window `window` (0 .. kInputWindowCount - 1) of the dispatch whose input starts `skip` bytes
 // into `input` (a multiple of kInputWindowCount * kInputWindowBytes): the next 64 KiB, cut at the

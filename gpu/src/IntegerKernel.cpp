@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "IntegerKernel.h"
 
+#include "InputWindows.h"
 #include "core/quant/PackedBytes.h"
 #include "core/tensor/FloatBits.h"
 
@@ -124,6 +125,16 @@ FormatPushConstants IntegerKernel::pushConstants(MatrixShape chunk) const {
     constants.parameters[2] = std::bit_cast<uint32_t>(tensorScale_.scale);
     constants.parameters[3] = uint32_t(tensorScale_.zero);
     return constants;
+}
+
+// Consecutive units of equal length: groups, or per tensor pieces where every row is whole pieces.
+uint64_t IntegerKernel::inputOctetsPerWorkgroup(uint64_t rowLength) const {
+    const uint64_t length = perTensor() ? kTensorPiece : unitLength(rowLength);
+    const bool equalUnits = format_.params().granularity == IntegerGranularity::Group ||
+                            (perTensor() && rowLength % kTensorPiece == 0);
+    if (!equalUnits || rowLength % 8 != 0 || length % 8 != 0)
+        return 0;
+    return windowedOctets(kUnitsPerWorkgroup * length / 8);
 }
 
 uint64_t IntegerKernel::workgroups(MatrixShape chunk) const {

@@ -26,6 +26,7 @@ public:
     std::vector<uint32_t> specialization(uint64_t rowLength) const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
+    uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
 
 private:
     explicit IntegerKernel(const IntegerFormat& format) : format_(format) {}

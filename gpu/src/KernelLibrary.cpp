@@ -16,7 +16,7 @@ const ComputeKernel& KernelLibrary::kernel(const std::string& shader, uint32_t b
     std::lock_guard lock(mutex_);
     const std::string doubles = shader + "_f64";
     const std::string& variant = context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
-    auto key = std::make_pair(variant, specialization);
+    auto key = std::make_tuple(variant, specialization, inputOctetsPerWorkgroup);
     auto found = kernels_.find(key);
     if (found == kernels_.end())
         found = kernels_

@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <vector>
 
 namespace bitlens {
@@ -22,7 +23,7 @@ public:
     // The pipeline for this shader variant and specialization; the same (shader, specialization)
     // must always be asked with the same bindings and push-constant size. On a context with
     // float64() the variant "<shader>_f64" is used where one was compiled. Shaders with input
-    // windows give inputOctetsPerWorkgroup (see ComputeKernel), always the same for one shader.
+    // windows may give inputOctetsPerWorkgroup (see ComputeKernel).
     const ComputeKernel& kernel(const std::string& shader, uint32_t bindings,
                                 uint32_t pushConstantBytes,
                                 const std::vector<uint32_t>& specialization = {},
@@ -34,7 +35,8 @@ private:
     std::shared_ptr<VulkanContext> context_;
     PipelineCache cache_;
     std::mutex mutex_;
-    std::map<std::pair<std::string, std::vector<uint32_t>>, std::unique_ptr<ComputeKernel>>
+    std::map<std::tuple<std::string, std::vector<uint32_t>, uint64_t>,
+             std::unique_ptr<ComputeKernel>>
         kernels_;
 };
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "NormalFloatKernel.h"
 
+#include "InputWindows.h"
 #include "core/quant/NormalFloatFormat.h"
 
 #include <cstring>
@@ -62,6 +63,10 @@ FormatPushConstants NormalFloatKernel::pushConstants(MatrixShape chunk) const {
 
 uint64_t NormalFloatKernel::workgroups(MatrixShape chunk) const {
     return (chunk.elements() / kBlock + kBlocksPerWorkgroup - 1) / kBlocksPerWorkgroup;
+}
+
+uint64_t NormalFloatKernel::inputOctetsPerWorkgroup(uint64_t) const {
+    return windowedOctets(kBlock * kBlocksPerWorkgroup / 8);
 }
 
 } // namespace bitlens

@@ -26,6 +26,7 @@ public:
     }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
+    uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
 
 private:
     NormalFloatKernel(bool fp4, bool doubleQuant) : fp4_(fp4), doubleQuant_(doubleQuant) {}

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 #include "Nvfp4Kernel.h"
 
+#include "InputWindows.h"
 #include "core/quant/PackedBytes.h"
 
 #include <bit>
@@ -39,6 +40,10 @@ FormatPushConstants Nvfp4Kernel::pushConstants(MatrixShape chunk) const {
 
 uint64_t Nvfp4Kernel::workgroups(MatrixShape chunk) const {
     return (chunk.elements() / kBlock + kBlocksPerWorkgroup - 1) / kBlocksPerWorkgroup;
+}
+
+uint64_t Nvfp4Kernel::inputOctetsPerWorkgroup(uint64_t) const {
+    return windowedOctets(kBlock * kBlocksPerWorkgroup / 8);
 }
 
 } // namespace bitlens

@@ -19,6 +19,7 @@ public:
     std::string shader() const override { return "nvfp4"; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
+    uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
 
 private:
     Nvfp4Kernel() = default;

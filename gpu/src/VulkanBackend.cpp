@@ -449,7 +449,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     const bool fusedErrors = kernel->sumsErrors();
     const ComputeKernel& quantizer = kernels_->kernel(
         kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
-        kernel->specialization(shape.rowLength), kernel->inputOctetsPerWorkgroup());
+        kernel->specialization(shape.rowLength), kernel->inputOctetsPerWorkgroup(shape.rowLength));
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
     stream_->run(
         chunks.count(),
