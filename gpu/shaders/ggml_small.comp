@@ -5,7 +5,7 @@
 // ggml_q8_0, ggml_iq4_nl, ggml_mxfp4 (-DQ4_0 ... -DQ8_0, -DIQ4_NL, -DMXFP4).
 // Reciprocals are 1/d as in ggml, multiplications and additions are not fused.
 // Buffer traffic goes through float_octets.glsl: the block's values are read once, eight per
-// access (through input_windows.glsl; IQ4_NL's search reads them where used instead), its
+// access (through input_windows.glsl), its
 // dequantized values written eight per access and its bytes (all formats but MXFP4's 17-byte
 // blocks) two per access. The error sums come out with them (error_partials.glsl).
 #version 450
@@ -47,13 +47,7 @@
 #endif
 
 layout(local_size_x = 64) in;
-#if defined(IQ4_NL)
-layout(std430, binding = 0) readonly buffer Values {
-    float values[];
-};
-#else
 #include "input_windows.glsl"
-#endif
 layout(std430, binding = 1) writeonly buffer Packed {
     uint8_t packed[];
 };
@@ -85,16 +79,9 @@ float storeHalf(uint at, float value) {
     return halfBitsToFloat(bits);
 }
 
-#if defined(IQ4_NL)
-// Value j of the block starting at value `first`, read where used: the scale search walks the
-// block sixteen times in loops, where a private array would be indexed dynamically (far slower
-// on lavapipe than buffer loads).
-#define X(j) values[first + (j)]
-#else
 // Value j of the block, from the private copy `x` that main() reads once; every loop over it is
-// unrolled, so the indices are constants.
+// unrolled, so the indices are constants (IQ4_NL's search too: sixteen unrolled passes).
 #define X(j) x[j]
-#endif
 
 // Low nibbles hold values 0..15, high nibbles 16..31.
 #if defined(MXFP4)
@@ -127,9 +114,11 @@ void storeNibbles(uint at, int levels[32]) { // `at` even: two bytes per store
 const int kCodeBook[16] =
     int[16](-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113);
 
-// Index of the code-book entry nearest to v; ties go to the upper entry. The CPU's binary search
-// as a scan without branches: between the outer entries, `high` is the first entry above v.
-int nearestIndex(float v) {
+// Index of the code-book entry nearest to v, and that entry; ties go to the upper entry. The
+// CPU's binary search as a scan without branches: between the outer entries, `high` is the first
+// entry above v.
+int nearestIndex(float v, out float entry) {
+    entry = v <= -127.0 ? -127.0 : 113.0;
     if (v <= -127.0)
         return 0;
     if (v >= 113.0)
@@ -145,16 +134,18 @@ int nearestIndex(float v) {
     }
     precise float below = v - lower;
     precise float toUpper = upper - v;
+    entry = below < toUpper ? lower : upper;
     return below < toUpper ? high - 1 : high;
 }
 
 // x^2-weighted sums of q * x and q * q for the code-book levels that id gives.
-void codeBookSums(uint first, float id, out float qx, out float q2) {
+void codeBookSums(float x[32], float id, out float qx, out float q2) {
     precise float sumqx = 0.0;
     precise float sumq2 = 0.0;
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float scaled = id * X(j);
-        const float q = float(kCodeBook[nearestIndex(scaled)]);
+        float q;
+        nearestIndex(scaled, q);
         precise float w = X(j) * X(j);
         sumqx += w * q * X(j);
         sumq2 += w * q * q;
@@ -212,7 +203,6 @@ void main() {
         return;
     const uint first = block * 32u;
     const uint at = block * BLOCK_BYTES;
-#if !defined(IQ4_NL)
     float x[32];
     [[unroll]] for (uint k = 0u; k < 4u; ++k) {
         const u64vec4 octet = inputOctet(block * 4u + k);
@@ -222,14 +212,13 @@ void main() {
             x[8u * k + 2u * w + 1u] = pair.y;
         }
     }
-#endif
     float y[32]; // the dequantized block
 #if defined(IQ4_NL)
     // The search of ggml_quantize_chunk without importance matrix (GgmlSmallBlocks.cpp).
     float d = 0.0;
     float signedMax = 0.0;
     float amax = 0.0;
-    for (uint j = 0u; j < 32u; ++j) {
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         if (abs(X(j)) > amax) {
             amax = abs(X(j));
             signedMax = X(j);
@@ -238,11 +227,11 @@ void main() {
     if (abs(signedMax) >= uintBitsToFloat(0x26901d7du)) { // 1e-15f
         float sumqx;
         float sumq2;
-        codeBookSums(first, exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
+        codeBookSums(x, exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
         d = sumq2 > 0.0 ? exactDivide(sumqx, sumq2) : 0.0;
         precise float best = d * sumqx;
         for (int trial = -7; trial <= 7; ++trial) {
-            codeBookSums(first, exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
+            codeBookSums(x, exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
             precise float gain = sumqx * sumqx;
             precise float kept = best * sumq2;
             if (sumq2 > 0.0 && gain > kept) {
@@ -256,13 +245,12 @@ void main() {
     int levels[32];
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float scaled = id * X(j);
-        levels[j] = nearestIndex(scaled);
-    }
-    storeNibbles(at + 2u, levels);
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-        precise float value = stored * float(kCodeBook[levels[j]]);
+        float entry;
+        levels[j] = nearestIndex(scaled, entry);
+        precise float value = stored * entry;
         y[j] = value;
     }
+    storeNibbles(at + 2u, levels);
 #elif defined(MXFP4)
     float amax = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));
@@ -365,15 +353,9 @@ void main() {
         y[j] = value;
     }
 #endif
-#if defined(IQ4_NL)
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-        addError(values[first + j], y[j]);
-    }
-#else
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         addError(x[j], y[j]);
     }
-#endif
     storeErrorPartials();
     [[unroll]] for (uint k = 0u; k < 4u; ++k) {
         const uint j = 8u * k;

@@ -17,7 +17,7 @@ struct GgmlVariant {
 constexpr GgmlVariant kVariants[] = {
     {DType::Q4_0, "ggml_q4_0", 32, 64, true},   {DType::Q4_1, "ggml_q4_1", 32, 64, true},
     {DType::Q5_0, "ggml_q5_0", 32, 64, true},   {DType::Q5_1, "ggml_q5_1", 32, 64, true},
-    {DType::Q8_0, "ggml_q8_0", 32, 64, true},   {DType::IQ4_NL, "ggml_iq4_nl", 32, 64, false},
+    {DType::Q8_0, "ggml_q8_0", 32, 64, true},   {DType::IQ4_NL, "ggml_iq4_nl", 32, 64, true},
     {DType::MXFP4, "ggml_mxfp4", 32, 64, true}, {DType::Q2_K, "ggml_q2_k", 256, 4, true},
     {DType::Q3_K, "ggml_q3_k", 256, 4, true},   {DType::Q4_K, "ggml_q4_k", 256, 8, true},
     {DType::Q5_K, "ggml_q5_k", 256, 8, true},   {DType::Q6_K, "ggml_q6_k", 256, 4, true},

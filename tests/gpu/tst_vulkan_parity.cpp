@@ -298,6 +298,36 @@ bool runsOnEveryTensor(const std::string& id) {
            std::end(kEveryTensor);
 }
 
+// Formats whose kernels read their input through uniform windows on rows of 8192 values.
+const char* const kWindowedFormats[] = {"q4_0",
+                                        "q4_1",
+                                        "q5_0",
+                                        "q5_1",
+                                        "q8_0",
+                                        "iq4_nl",
+                                        "ggml-mxfp4",
+                                        "q2_k",
+                                        "q3_k",
+                                        "q4_k",
+                                        "q5_k",
+                                        "q6_k",
+                                        "mxfp8-e4m3",
+                                        "mxfp6-e3m2",
+                                        "mxfp4",
+                                        "mxint8",
+                                        "int4-g128-sym",
+                                        "int3-g64-asym",
+                                        "int8-g256-sym",
+                                        "int2-g32-asym-mse",
+                                        "int4-tensor-sym-mse",
+                                        "int6-tensor-asym",
+                                        "fp8-e4m3",
+                                        "fp8-e5m2-ch",
+                                        "nf4",
+                                        "nf4-dq",
+                                        "fp4",
+                                        "nvfp4"};
+
 // Every registry id, and every id of kEveryTensor, that has a Vulkan kernel.
 std::vector<std::string> formatsWithKernels() {
     std::vector<std::string> ids = listedFormatIds();
@@ -474,33 +504,7 @@ private slots:
     // one ending inside a window, with the input read in place and through staging buffers.
     void windowedInputMatchesReference_data() {
         QTest::addColumn<QString>("formatId");
-        for (const char* id : {"q4_0",
-                               "q4_1",
-                               "q5_0",
-                               "q5_1",
-                               "q8_0",
-                               "mxfp4",
-                               "q2_k",
-                               "q3_k",
-                               "q4_k",
-                               "q5_k",
-                               "q6_k",
-                               "mxfp8-e4m3",
-                               "mxfp6-e3m2",
-                               "mxint8",
-                               "ggml-mxfp4",
-                               "int4-g128-sym",
-                               "int3-g64-asym",
-                               "int8-g256-sym",
-                               "int2-g32-asym-mse",
-                               "int4-tensor-sym-mse",
-                               "int6-tensor-asym",
-                               "fp8-e4m3",
-                               "fp8-e5m2-ch",
-                               "nf4",
-                               "nf4-dq",
-                               "fp4",
-                               "nvfp4"})
+        for (const char* id : kWindowedFormats)
             QTest::newRow(id) << QString(id);
     }
     void windowedInputMatchesReference() {
