@@ -139,10 +139,9 @@ float valueOfField(uint field, Scale s) {
 }
 
 // llvmpipe (lavapipe) ends a shader invocation's loops after 65535 iterations in all, so the
-// loops over a unit's values take eight values per iteration (written out by EIGHT); a unit of
-// up to about 22000 values then fits even with the MSE search, and the scan of a tensor goes in
-// dispatches of at most 2^18 values.
-#define EIGHT(STEP) STEP(0u) STEP(1u) STEP(2u) STEP(3u) STEP(4u) STEP(5u) STEP(6u) STEP(7u)
+// loops over a unit's values take an octet per iteration; a unit of up to about 22000 values then
+// fits even with the MSE search, and the scan of a tensor goes in dispatches of at most 2^17
+// values (IntegerKernel).
 
 // The squared error of one value quantized and decoded with s.
 float squareError(float value, Scale s) {
@@ -154,13 +153,12 @@ float squareError(float value, Scale s) {
 // start + the squared errors of values[first .. first + length - 1], added in order.
 float squaredError(uint first, uint length, Scale s, float start) {
     precise float sum = start;
-#define ADD_SQUARE(k) sum = sum + squareError(values[first + i + k], s);
     if (CACHED) {
         [[unroll]] for (uint k = 0u; k < CACHE_LENGTH; ++k) sum =
             sum + squareError(unitCache[k], s);
         return sum;
     }
-    if (!SEARCH_SUMS) { // an octet per load (the scan pass keeps its float loads)
+    if (!SEARCH_SUMS) {
         for (uint octet = 0u; 8u * octet < length; ++octet) {
             float v[8];
             loadOctet(first, octet, length, v);
@@ -171,12 +169,21 @@ float squaredError(uint first, uint length, Scale s, float start) {
         }
         return sum;
     }
+    // The scan (first == 0): every candidate walks the same values at the same time, so the
+    // octets come through the input windows where the kernel reads them (one window index for
+    // the whole workgroup), and the last values of a length that is not a multiple of 8 one by
+    // one.
     uint i = 0u;
     for (; i + 8u <= length; i += 8u) {
-        EIGHT(ADD_SQUARE)
+        const u64vec4 words = inputOctet((first + i) / 8u);
+        [[unroll]] for (uint w = 0u; w < 4u; ++w) {
+            const vec2 pair = wordFloats(words[w]);
+            sum = sum + squareError(pair.x, s);
+            sum = sum + squareError(pair.y, s);
+        }
     }
     for (; i < length; ++i)
-        ADD_SQUARE(0u)
+        sum = sum + squareError(values[first + i], s);
     return sum;
 }
 

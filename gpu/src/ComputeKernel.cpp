@@ -128,7 +128,7 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
         vkCmdPushConstants(command, layout_.get(), VK_SHADER_STAGE_COMPUTE_BIT, 0,
                            uint32_t(pushConstants.size()), pushConstants.data());
     constexpr uint64_t kMaxGroupsX = 65535; // the guaranteed minimum of maxComputeWorkGroupCount
-    if (windowed) {
+    if (windowed && inputOctetsPerWorkgroup_ != kEveryWorkgroupReadsAllInput) {
         if (groups > kMaxGroupsX)
             throw Error("kernel " + shader_ + ": too many workgroups for one windowed dispatch");
         const uint64_t groupsPerDispatch =
@@ -140,6 +140,8 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
         }
         return;
     }
+    if (windowed && buffers[0].size > kInputWindowCount * kInputWindowBytes)
+        throw Error("kernel " + shader_ + ": input larger than its windows");
     pushDescriptors(0);
     if (groups == 0)
         return;

@@ -24,7 +24,8 @@ struct BufferRange {
 // a push-constant block, and uint32 specialization constants with constant_id 0, 1, ...
 // Shaders that include input_windows.glsl always get its windows bound; they read through them
 // where inputOctetsPerWorkgroup (the float octets each workgroup reads, a divisor of
-// kInputWindowOctets) is not 0 and VulkanContext::uniformInput().
+// kInputWindowOctets, or kEveryWorkgroupReadsAllInput) is not 0 and
+// VulkanContext::uniformInput().
 // Move-only; keeps the context alive.
 class ComputeKernel {
 public:
@@ -41,7 +42,8 @@ public:
     // real count because the last row of the grid may overshoot). With input windows declared,
     // buffers[0] must carry its size, and where the kernel reads through them the dispatch is split
     // into one per kInputWindowCount windows, each offset with vkCmdDispatchBase (the shader's
-    // linear workgroup index stays that of the whole dispatch).
+    // linear workgroup index stays that of the whole dispatch); with kEveryWorkgroupReadsAllInput
+    // the windows cover buffers[0] from its start for the one dispatch.
     void record(VkCommandBuffer command, std::span<const BufferRange> buffers,
                 std::span<const std::byte> pushConstants, uint64_t groups) const;
 

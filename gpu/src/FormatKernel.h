@@ -46,6 +46,9 @@ struct TensorScan {
     // chunk into dispatches of at most this many values, each seeing them as one row (a loop
     // budget: see int_quant.comp).
     uint64_t valuesPerDispatch = 0;
+    // Every workgroup reads all of its dispatch's values through input_windows.glsl, in step
+    // (ComputeKernel's kEveryWorkgroupReadsAllInput); needs valuesPerDispatch within the windows.
+    bool windowedInput = false;
 };
 
 // Invocations per workgroup of every format shader (local_size_x = 64).

@@ -22,6 +22,8 @@ bool declaresInputWindows(std::span<const uint32_t> spirv) {
 }
 
 uint64_t windowedOctets(uint64_t octetsPerWorkgroup) {
+    if (octetsPerWorkgroup == kEveryWorkgroupReadsAllInput)
+        return octetsPerWorkgroup;
     return octetsPerWorkgroup != 0 && kInputWindowOctets % octetsPerWorkgroup == 0
                ? octetsPerWorkgroup
                : 0;

@@ -17,13 +17,16 @@ inline constexpr uint32_t kInputWindowCount = 8;
 inline constexpr uint64_t kInputWindowOctets = 2048;
 inline constexpr uint64_t kInputWindowBytes = kInputWindowOctets * 32; // 64 KiB
 inline constexpr uint32_t kInputWindowsConstantId = 100;
+// ComputeKernel's inputOctetsPerWorkgroup for shaders whose workgroups all read the whole input
+// binding at the same indices (a scan): it must then fit the windows.
+inline constexpr uint64_t kEveryWorkgroupReadsAllInput = UINT64_MAX;
 
 // True when the SPIR-V module declares a binding kInputWindowBinding (includes
 // input_windows.glsl): its pipelines must bind the windows, read or not.
 bool declaresInputWindows(std::span<const uint32_t> spirv);
 
 // octetsPerWorkgroup where a workgroup's input fits the windows' contract (a divisor of
-// kInputWindowOctets), 0 where it does not.
+// kInputWindowOctets, or kEveryWorkgroupReadsAllInput), 0 where it does not.
 uint64_t windowedOctets(uint64_t octetsPerWorkgroup);
 
 // Window `window` (0 .. kInputWindowCount - 1) of the dispatch whose input starts `skip` bytes

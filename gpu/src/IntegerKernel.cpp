@@ -9,8 +9,9 @@
 
 namespace bitlens {
 namespace {
-constexpr uint32_t kUnitsPerWorkgroup = 64;             // local_size_x of int_quant.comp
-constexpr uint64_t kSearchValuesPerDispatch = 1u << 18; // int_quant.comp's loop budget
+constexpr uint32_t kUnitsPerWorkgroup = 64; // local_size_x of int_quant.comp
+// int_quant.comp's loop budget, and the values the input windows hold.
+constexpr uint64_t kSearchValuesPerDispatch = kInputWindowCount * kInputWindowBytes / 4;
 // Per tensor, each invocation encodes a piece of this many values of a row (a multiple of 8:
 // pieces start on a byte of the row's codes), so short tensors still spread over many.
 constexpr uint64_t kTensorPiece = 256;
@@ -45,6 +46,7 @@ std::optional<TensorScan> IntegerKernel::scan(uint64_t rowLength) const {
     search.initialState.assign(bytes.begin(), bytes.end());
     search.workgroups = 3; // one invocation per candidate, eight per workgroup
     search.valuesPerDispatch = kSearchValuesPerDispatch;
+    search.windowedInput = true;
     return search;
 }
 

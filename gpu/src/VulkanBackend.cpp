@@ -3,6 +3,7 @@
 
 #include "ChunkStream.h"
 #include "FormatKernel.h"
+#include "InputWindows.h"
 #include "MemoryBandwidth.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
@@ -584,7 +585,8 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
     // buffer fills it).
     const uint32_t bindings = kernel.sumsErrors() ? 5 : 4;
     const ComputeKernel& scanner = kernels_->kernel(
-        kernel.shader(), bindings, sizeof(FormatPushConstants), scan.specialization);
+        kernel.shader(), bindings, sizeof(FormatPushConstants), scan.specialization,
+        scan.windowedInput ? kEveryWorkgroupReadsAllInput : 0);
     const bool direct = context_->unifiedMemory();
     stream_->run(
         chunks.count(),

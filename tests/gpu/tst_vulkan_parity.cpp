@@ -472,6 +472,26 @@ private slots:
         QCOMPARE(session.context()->instance().validationMessages(), uint64_t(0));
     }
 
+    // The per-tensor MSE search sums every value, the ones after the last whole octet too: here
+    // the largest value is the last of 27, and without it the most clipped scale would win.
+    void tensorSearchSeesLastValues_data() {
+        QTest::addColumn<QString>("formatId");
+        for (const char* id : {"int4-tensor-sym-mse", "int3-tensor-asym-mse"})
+            QTest::newRow(id) << QString(id);
+    }
+    void tensorSearchSeesLastValues() {
+        QFETCH(QString, formatId);
+        const auto format = makeFormat(formatId.toStdString());
+        Tensor tensor{{3, 9}, std::vector<float>(27)};
+        for (size_t i = 0; i < 26; ++i)
+            tensor.values[i] = 0.5f * float(int(i * 7 % 13) - 6); // -3 .. 3
+        tensor.values[26] = 10.0f;
+        compareWithReference(*format, tensor,
+                             backend().quantize(tensor.values, tensor.shape, *format, {}));
+        compareWithReference(*format, tensor,
+                             floatOnlyBackend().quantize(tensor.values, tensor.shape, *format, {}));
+    }
+
     // Input that starts off the device's binding alignment (a tensor at any offset of a mapped
     // file) goes through the staging buffers instead of being read in place; F16 input too.
     void misalignedInputMatchesReference_data() {
