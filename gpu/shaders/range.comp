@@ -6,7 +6,7 @@
 // partials (three floats per invocation, 64 per workgroup of 4096 values) the same way and gets
 // the CPU reference's values. No shared memory or barriers: on llvmpipe a workgroup tree costs
 // more than the host's fold. The last workgroup also takes the count % 8 values after the last
-// octet.
+// octet. A workgroup's octets are read through input_windows.glsl.
 #version 450
 #extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
 #extension GL_EXT_control_flow_attributes : require
@@ -22,9 +22,7 @@ layout(local_size_x = 64) in;
 layout(std430, binding = 0) readonly buffer Values {
     float values[];
 };
-layout(std430, binding = 0) readonly buffer ValueOctets {
-    u64vec4 valueOctets[];
-};
+#include "input_windows.glsl"
 layout(std430, binding = 1) writeonly buffer Partials {
     float partials[];
 }; // lo, hi, absmax per invocation
@@ -51,7 +49,7 @@ void main() {
     for (uint k = 0u; k < OCTETS_PER_THREAD; ++k) {
         const uint octet = group * THREADS * OCTETS_PER_THREAD + k * THREADS + lane;
         if (octet < octets) {
-            const u64vec4 words = valueOctets[octet];
+            const u64vec4 words = inputOctet(octet);
             [[unroll]] for (uint w = 0u; w < 4u; ++w) {
                 const vec2 pair = wordFloats(words[w]);
                 fold(pair.x, lo, hi, absmax);

@@ -225,9 +225,12 @@ void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reducti
             if (!direct)
                 ensure(slot.small, context_, partialBytes, GpuBuffer::Kind::DeviceLocal);
             std::vector<BufferRange> buffers;
-            for (size_t i = 0; i < inputs.size(); ++i)
-                buffers.push_back(recordInput(command, slot, i, inputs[i].data, inputs[i].dtype,
-                                              first, n, direct, views[i] ? &*views[i] : nullptr));
+            for (size_t i = 0; i < inputs.size(); ++i) {
+                const BufferRange floats =
+                    recordInput(command, slot, i, inputs[i].data, inputs[i].dtype, first, n, direct,
+                                views[i] ? &*views[i] : nullptr);
+                buffers.push_back({floats.buffer, floats.offset, n * 4});
+            }
             const GpuBuffer& partials = direct ? slot.readSmall : slot.small;
             buffers.insert(buffers.begin() + ptrdiff_t(reduction.partialsBinding),
                            {partials.get(), 0, VK_WHOLE_SIZE});
@@ -341,8 +344,8 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
 TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dtype) {
     TensorRange range;
     const ReductionInput inputs[] = {{data, dtype}};
-    reduce(inputs, {kernels_->kernel("range", 2, 4), kRangePerWorkgroup, kRangeInvocations * 12, 1,
-                    0, [&](std::span<const float> partials, uint64_t) {
+    reduce(inputs, {kernels_->kernel("range", 2, 4, {}, kRangePerWorkgroup / 8), kRangePerWorkgroup,
+                    kRangeInvocations * 12, 1, 0, [&](std::span<const float> partials, uint64_t) {
                         for (size_t i = 0; i + 3 <= partials.size(); i += 3) {
                             range.lo = std::min(range.lo, partials[i]);
                             range.hi = std::max(range.hi, partials[i + 1]);
