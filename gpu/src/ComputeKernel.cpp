@@ -109,8 +109,10 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
     const auto pushDescriptors = [&](uint64_t skip) {
         if (windows) {
             for (uint32_t window = 0; window < kInputWindowCount; ++window) {
-                const BufferRange range = windowed ? inputWindow(buffers[0], skip, window)
-                                                   : unreadInputWindow(buffers[0]);
+                const BufferRange range =
+                    windowed ? inputWindow(buffers[0], skip, window)
+                             : unreadInputWindow(buffers[0],
+                                                 context_->description().maxUniformBufferRange);
                 infos[buffers.size() + window] = {range.buffer, range.offset, range.size};
             }
             VkWriteDescriptorSet& write = writes.back();

@@ -35,8 +35,9 @@ BufferRange inputWindow(const BufferRange& input, uint64_t skip, uint32_t window
     return {input.buffer, input.offset + start, std::min(kInputWindowBytes, input.size - start)};
 }
 
-BufferRange unreadInputWindow(const BufferRange& input) {
-    return {input.buffer, 0, std::min(kInputWindowBytes, input.offset + input.size)};
+BufferRange unreadInputWindow(const BufferRange& input, uint64_t maxUniformBufferRange) {
+    return {input.buffer, 0,
+            std::min({kInputWindowBytes, maxUniformBufferRange, input.offset + input.size})};
 }
 
 } // namespace bitlens

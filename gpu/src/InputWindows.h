@@ -35,8 +35,9 @@ uint64_t windowedOctets(uint64_t octetsPerWorkgroup);
 // nothing there, but every window must be a valid binding. `input.size` must be known.
 BufferRange inputWindow(const BufferRange& input, uint64_t skip, uint32_t window);
 
-// A binding for windows the shader does not read (INPUT_WINDOWS false): up to 64 KiB from the
-// start of the input's buffer, which every device accepts as a uniform-buffer offset.
-BufferRange unreadInputWindow(const BufferRange& input);
+// A binding for windows the shader does not read (INPUT_WINDOWS false): up to 64 KiB (and up to
+// the device's maxUniformBufferRange, at least 16 KiB) from the start of the input's buffer,
+// which every device accepts as a uniform-buffer offset.
+BufferRange unreadInputWindow(const BufferRange& input, uint64_t maxUniformBufferRange);
 
 } // namespace bitlens
