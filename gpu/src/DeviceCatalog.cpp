@@ -158,6 +158,10 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
         vkGetPhysicalDeviceFeatures(devices[index], &features);
         description.shaderFloat64 = features.shaderFloat64 == VK_TRUE;
         description.roundToEvenFloat32 = floatControls.shaderRoundingModeRTEFloat32 == VK_TRUE;
+        description.signedZerosFloat32 =
+            floatControls.shaderSignedZeroInfNanPreserveFloat32 == VK_TRUE;
+        description.signedZerosFloat64 =
+            floatControls.shaderSignedZeroInfNanPreserveFloat64 == VK_TRUE;
         description.missingFeatures = missingFeatures(devices[index], description.apiVersion);
         result.push_back(std::move(description));
     }

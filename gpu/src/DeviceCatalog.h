@@ -31,11 +31,15 @@ struct DeviceDescription {
     uint32_t subgroupSize = 0;
     bool shaderFloat64 = false;
     bool roundToEvenFloat32 = false; // shaderRoundingModeRTEFloat32
+    bool signedZerosFloat32 = false; // shaderSignedZeroInfNanPreserveFloat32
+    bool signedZerosFloat64 = false; // shaderSignedZeroInfNanPreserveFloat64
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
     std::string missingFeatures; // empty when usable: "storageBuffer8BitAccess, shaderInt8"
 
     // The quantizers can divide exactly through doubles (their "_f64" kernels, common.glsl).
-    bool doubleDivision() const { return shaderFloat64 && roundToEvenFloat32; }
+    bool doubleDivision() const {
+        return shaderFloat64 && roundToEvenFloat32 && signedZerosFloat32 && signedZerosFloat64;
+    }
     // Kernels read their input through uniform-buffer windows (input_windows.glsl): a CPU device
     // (lavapipe, whose storage-buffer loads cost a loop over the lanes) whose limits fit them.
     bool uniformInput() const;
