@@ -6,10 +6,9 @@
 namespace bitlens {
 
 BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
-                         bool sumsErrors, bool inputWindows)
+                         bool inputWindows)
     : shader_(std::move(shader)), blockLength_(blockLength),
-      blocksPerWorkgroup_(blocksPerWorkgroup), sumsErrors_(sumsErrors),
-      inputWindows_(inputWindows) {}
+      blocksPerWorkgroup_(blocksPerWorkgroup), inputWindows_(inputWindows) {}
 
 uint64_t BlockKernel::inputOctetsPerWorkgroup(uint64_t) const {
     return inputWindows_ ? windowedOctets(blockLength_ * blocksPerWorkgroup_ / 8) : 0;

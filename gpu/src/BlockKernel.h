@@ -7,15 +7,15 @@ namespace bitlens {
 
 // A format kernel whose shader encodes fixed-length blocks laid out one after another with no
 // tensor header: each workgroup takes `blocksPerWorkgroup` consecutive blocks, and the shader's
-// push constants carry the chunk's block count in parameters[0] (`blocks`). `sumsErrors`: the
-// shader includes error_partials.glsl; `inputWindows`: it reads its blocks' values through
+// push constants carry the chunk's block count in parameters[0] (`blocks`). Every such shader
+// includes error_partials.glsl; `inputWindows`: it reads its blocks' values through
 // input_windows.glsl.
 class BlockKernel final : public FormatKernel {
 public:
     BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
-                bool sumsErrors, bool inputWindows);
+                bool inputWindows);
 
-    bool sumsErrors() const override { return sumsErrors_; }
+    bool sumsErrors() const override { return true; }
     uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;
     std::string shader() const override { return shader_; }
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
@@ -25,7 +25,6 @@ private:
     std::string shader_;
     uint64_t blockLength_;
     uint64_t blocksPerWorkgroup_;
-    bool sumsErrors_;
     bool inputWindows_;
 };
 

@@ -89,11 +89,11 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
                            std::span<const std::byte> pushConstants, uint64_t groups) const {
     if (buffers.size() != bindings_ || pushConstants.size() != pushConstantBytes_)
         throw Error("kernel " + shader_ + ": wrong number of buffers or push-constant bytes");
-    const bool windows = declaresWindows_;
-    if (windows && (buffers[0].size == VK_WHOLE_SIZE || buffers[0].size == 0))
+    if (declaresWindows_ && (buffers[0].size == VK_WHOLE_SIZE || buffers[0].size == 0))
         throw Error("kernel " + shader_ + ": its input windows need the input's size");
-    std::vector<VkDescriptorBufferInfo> infos(buffers.size() + (windows ? kInputWindowCount : 0));
-    std::vector<VkWriteDescriptorSet> writes(buffers.size() + (windows ? 1 : 0));
+    std::vector<VkDescriptorBufferInfo> infos(buffers.size() +
+                                              (declaresWindows_ ? kInputWindowCount : 0));
+    std::vector<VkWriteDescriptorSet> writes(buffers.size() + (declaresWindows_ ? 1 : 0));
     for (size_t binding = 0; binding < buffers.size(); ++binding) {
         infos[binding] = {buffers[binding].buffer, buffers[binding].offset, buffers[binding].size};
         writes[binding] = {VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET};
@@ -107,7 +107,7 @@ void ComputeKernel::record(VkCommandBuffer command, std::span<const BufferRange>
         throw Error("kernel " + shader_ + ": input offset not aligned for its windows");
     // Pushes the descriptors, the windows starting `skip` bytes into the input.
     const auto pushDescriptors = [&](uint64_t skip) {
-        if (windows) {
+        if (declaresWindows_) {
             for (uint32_t window = 0; window < kInputWindowCount; ++window) {
                 const BufferRange range =
                     windowed ? inputWindow(buffers[0], skip, window)

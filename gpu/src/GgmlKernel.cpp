@@ -32,8 +32,7 @@ std::unique_ptr<FormatKernel> GgmlKernel::create(const Format& format) {
     for (const GgmlVariant& variant : kVariants)
         if (variant.dtype == ggml->dtype())
             return std::make_unique<BlockKernel>(variant.shader, variant.blockLength,
-                                                 variant.blocksPerWorkgroup, true,
-                                                 variant.inputWindows);
+                                                 variant.blocksPerWorkgroup, variant.inputWindows);
     return nullptr;
 }
 

@@ -27,8 +27,7 @@ std::unique_ptr<FormatKernel> MxKernel::create(const Format& format) {
     const std::string id = format.id();
     for (const MxVariant& variant : kVariants)
         if (variant.formatId == id)
-            return std::make_unique<BlockKernel>(variant.shader, kBlock, kBlocksPerWorkgroup, true,
-                                                 true);
+            return std::make_unique<BlockKernel>(variant.shader, kBlock, kBlocksPerWorkgroup, true);
     return nullptr;
 }
 
