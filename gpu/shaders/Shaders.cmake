@@ -34,7 +34,7 @@ bitlens_add_quantizer(fp8_e4m3 fp8.comp ELEMENT_E4M3)
 bitlens_add_quantizer(fp8_e5m2 fp8.comp ELEMENT_E5M2)
 bitlens_add_quantizer(nvfp4 nvfp4.comp)
 bitlens_add_quantizer(normal_float normal_float.comp)
-bitlens_add_quantizer(divide divide.comp) # tests check the exact division with it
+bitlens_add_quantizer(exact_math exact_math.comp) # tests check exactDivide, exactSqrt with it
 # Model forward-pass operators (gpu/src/*Op*.h).
 bitlens_add_shader(matmul_out_in matmul.comp)
 bitlens_add_shader(matmul_in_out matmul.comp WEIGHT_IN_OUT)

@@ -18,6 +18,7 @@
 #extension GL_KHR_shader_subgroup_basic : require
 #extension GL_KHR_shader_subgroup_shuffle : require
 #include "common.glsl"
+#include "exact_sqrt.glsl"
 #include "float_octets.glsl"
 #include "ggml_rounding.glsl"
 #include "reference_math.glsl"
@@ -594,7 +595,7 @@ void main() {
         precise float sumSquares = 0.0;
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) sumSquares += x[i] * x[i];
         precise float meanSquare = sumSquares * (1.0 / float(SUB_LENGTH)); // exact: 2^-5
-        const float rms = sqrt(meanSquare);
+        const float rms = exactSqrt(meanSquare);
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
             precise float w = rms + abs(x[i]);
             weight[i] = w;

@@ -87,9 +87,11 @@ void searchStep(float q, float tolerance, uint step, inout uint code, inout bool
 // fourBitCode(exactDivide(x, scale)), skipping the exact division for NF4 where it cannot change
 // the code: OpFDiv is within 2.5 ulp for divisors in [2^-126, 2^126], so a quotient further than
 // 2^-20 of its magnitude from each midpoint of its binary search over the 15 midpoints takes the
-// same path as the correctly rounded one. The double variants divide exactly at once.
+// same path as the correctly rounded one. The double variants divide exactly at once (and hold no
+// float division).
 uint codeOfQuotient(float x, float scale) {
-    if (!FP4 && !CHEAP_EXACT_DIVISION && scale >= uintBitsToFloat(0x00800000u) &&
+#ifndef DOUBLE_DIVISION
+    if (!FP4 && scale >= uintBitsToFloat(0x00800000u) &&
         scale <= uintBitsToFloat(0x7e800000u)) {
         const float q = x / scale;
         precise float tolerance = abs(q) * 9.5367431640625e-7 + 7.52316384526264e-37; // 2^-20, -120
@@ -102,6 +104,7 @@ uint codeOfQuotient(float x, float scale) {
         if (!near)
             return code;
     }
+#endif
     return fourBitCode(exactDivide(x, scale));
 }
 

@@ -30,7 +30,10 @@ float roundHalfToEven(float x) {
     const float magnitude = abs(x);
     float lower = floor(magnitude);
     precise float fraction = magnitude - lower;
-    if (fraction > 0.5 || (fraction == 0.5 && mod(lower, 2.0) != 0.0))
+    // odd `lower`: below 2^24 from its integer value (OpFMod may divide approximately), and every
+    // float from 2^24 up is even
+    const bool odd = lower < 16777216.0 && (uint(lower) & 1u) != 0u;
+    if (fraction > 0.5 || (fraction == 0.5 && odd))
         lower += 1.0;
     return uintBitsToFloat((floatBitsToUint(x) & 0x80000000u) | floatBitsToUint(lower));
 }

@@ -3,6 +3,7 @@
 
 #include "InputWindows.h"
 #include "SpirvRegistry.h"
+#include "StrictFloatSpirv.h"
 #include "VulkanError.h"
 #include "core/util/Error.h"
 
@@ -17,8 +18,8 @@ ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineC
     : context_(std::move(context)), shader_(shader), bindings_(bindings),
       pushConstantBytes_(pushConstantBytes), inputOctetsPerWorkgroup_(inputOctetsPerWorkgroup) {
     const VkDevice device = context_->device();
-    const std::span<const uint32_t> code = spirvModule(shader);
-    declaresWindows_ = declaresInputWindows(code);
+    const std::vector<uint32_t> code = strictFloatSpirv(spirvModule(shader), shader);
+    declaresWindows_ = declaresInputWindows(spirvInstructions(code, shader));
     if (inputOctetsPerWorkgroup_ != 0 &&
         (!declaresWindows_ || windowedOctets(inputOctetsPerWorkgroup_) == 0))
         throw Error("kernel " + shader + ": no input windows for this workgroup's input");
@@ -53,7 +54,7 @@ ComputeKernel::ComputeKernel(std::shared_ptr<VulkanContext> context, VkPipelineC
     layout_ = VulkanHandle<VkPipelineLayout>(device, layout, vkDestroyPipelineLayout);
 
     VkShaderModuleCreateInfo moduleInfo{VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO};
-    moduleInfo.codeSize = code.size_bytes();
+    moduleInfo.codeSize = code.size() * sizeof(uint32_t);
     moduleInfo.pCode = code.data();
     VkShaderModule module = VK_NULL_HANDLE;
     BITLENS_VK_CHECK(vkCreateShaderModule(device, &moduleInfo, nullptr, &module));

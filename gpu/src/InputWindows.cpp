@@ -5,20 +5,14 @@
 
 namespace bitlens {
 
-bool declaresInputWindows(std::span<const uint32_t> spirv) {
+bool declaresInputWindows(std::span<const SpirvInstruction> module) {
     constexpr uint32_t kOpDecorate = 71;
     constexpr uint32_t kDecorationBinding = 33;
-    constexpr size_t kHeaderWords = 5;
-    for (size_t at = kHeaderWords; at < spirv.size();) {
-        const uint32_t words = spirv[at] >> 16;
-        if (words == 0)
-            break;
-        if ((spirv[at] & 0xffffu) == kOpDecorate && words >= 4 && at + 3 < spirv.size() &&
-            spirv[at + 2] == kDecorationBinding && spirv[at + 3] == kInputWindowBinding)
-            return true;
-        at += words;
-    }
-    return false;
+    return std::any_of(module.begin(), module.end(), [](const SpirvInstruction& instruction) {
+        return instruction.opcode == kOpDecorate && instruction.words.size() >= 4 &&
+               instruction.words[2] == kDecorationBinding &&
+               instruction.words[3] == kInputWindowBinding;
+    });
 }
 
 uint64_t windowedOctets(uint64_t octetsPerWorkgroup) {

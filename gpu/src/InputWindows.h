@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ComputeKernel.h"
+#include "SpirvInstructions.h"
 
 #include <cstdint>
 #include <span>
@@ -21,9 +22,9 @@ inline constexpr uint32_t kInputWindowsConstantId = 100;
 // binding at the same indices (a scan): it must then fit the windows.
 inline constexpr uint64_t kEveryWorkgroupReadsAllInput = UINT64_MAX;
 
-// True when the SPIR-V module declares a binding kInputWindowBinding (includes
-// input_windows.glsl): its pipelines must bind the windows, read or not.
-bool declaresInputWindows(std::span<const uint32_t> spirv);
+// True when the SPIR-V module (spirvInstructions) declares a binding kInputWindowBinding
+// (includes input_windows.glsl): its pipelines must bind the windows, read or not.
+bool declaresInputWindows(std::span<const SpirvInstruction> module);
 
 // octetsPerWorkgroup where a workgroup's input fits the windows' contract (a divisor of
 // kInputWindowOctets, or kEveryWorkgroupReadsAllInput), 0 where it does not.

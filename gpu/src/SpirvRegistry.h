@@ -3,7 +3,9 @@
 
 #include <cstdint>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 namespace bitlens {
 
@@ -13,5 +15,8 @@ std::span<const uint32_t> spirvModule(std::string_view name);
 
 // True when a variant of that name was compiled.
 bool hasSpirvModule(std::string_view name);
+
+// Every compiled variant's name, sorted.
+std::vector<std::string> spirvModuleNames();
 
 } // namespace bitlens

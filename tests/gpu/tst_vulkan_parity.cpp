@@ -192,6 +192,86 @@ void divisionCases(std::vector<float>& numerators, std::vector<float>& denominat
         add(normal(random), scale(random) / 7.0f);
 }
 
+// Radicands for exactSqrt: zeros, infinity, NaN, the subnormals' powers of two and their
+// neighbours, perfect squares, every exponent, and random positive floats.
+std::vector<float> squareRootCases() {
+    std::vector<float> radicands = {0.0f,
+                                    -0.0f,
+                                    1.0f,
+                                    2.0f,
+                                    4.0f,
+                                    std::numeric_limits<float>::infinity(),
+                                    std::numeric_limits<float>::quiet_NaN(),
+                                    std::numeric_limits<float>::denorm_min(),
+                                    std::numeric_limits<float>::min(),
+                                    std::numeric_limits<float>::max()};
+    for (uint32_t bit = 0; bit < 23; ++bit)
+        for (uint32_t bits : {1u << bit, (1u << bit) - 1u, (1u << bit) + 1u, 0x007fffffu >> bit})
+            radicands.push_back(std::bit_cast<float>(bits));
+    for (uint32_t root = 1; root < 5000; ++root)
+        radicands.push_back(float(root) * float(root));
+    for (uint32_t exponent = 0; exponent < 255; ++exponent)
+        for (uint32_t mantissa : {0u, 1u, 0x400000u, 0x7fffffu, 0x2a5f13u})
+            radicands.push_back(std::bit_cast<float>(exponent << 23 | mantissa));
+    std::mt19937 random(23);
+    while (radicands.size() < 200000) {
+        const float x = std::bit_cast<float>(uint32_t(random()) & 0x7fffffffu);
+        if (std::isfinite(x))
+            radicands.push_back(x);
+    }
+    return radicands;
+}
+
+constexpr uint32_t kExactDivide = 0;
+constexpr uint32_t kExactSqrt = 1;
+
+struct ExactMathRun {
+    std::vector<float> results;
+    bool float64 = false; // the variant that ran
+    uint64_t validationMessages = 0;
+};
+
+// results[i] of exact_math.comp's `operation` on a[i] (and b[i]), in the variant with doubles
+// or the float-only one, on a validated context of its own.
+ExactMathRun exactMathOnDevice(bool float64, uint32_t operation, const std::vector<float>& a,
+                               const std::vector<float>& b) {
+    VulkanContextOptions options;
+    options.validation = true;
+    options.float64 = float64;
+    ComputeSession session(VulkanContext::create(options));
+    const uint32_t count = uint32_t(a.size());
+    const GpuBuffer first = session.upload(a);
+    const GpuBuffer second = session.upload(b);
+    const GpuBuffer results = session.deviceBuffer(count);
+    const struct {
+        uint32_t count;
+        uint32_t operation;
+    } parameters{count, operation};
+    session.run([&](OpRecorder& recorder) {
+        recorder.dispatch("exact_math", {&results, &first, &second}, parameters,
+                          groupsFor(count, 256));
+    });
+    return {session.download(results, count), session.context()->float64(),
+            session.context()->instance().validationMessages()};
+}
+
+// The same float bit for bit, or both NaN.
+bool sameResult(float gpu, float cpu) {
+    return std::isnan(cpu) ? std::isnan(gpu)
+                           : std::bit_cast<uint32_t>(cpu) == std::bit_cast<uint32_t>(gpu);
+}
+
+QString hexBits(float value) {
+    return QString("%1").arg(std::bit_cast<uint32_t>(value), 8, 16, QChar('0'));
+}
+
+// Test rows for the variant with doubles and the float-only one.
+void bothVariants() {
+    QTest::addColumn<bool>("float64");
+    QTest::newRow("doubles") << true;
+    QTest::newRow("floats only") << false;
+}
+
 void compareRelative(double actual, double expected, const char* what) {
     if (std::isinf(expected) && actual == expected)
         return;
@@ -435,43 +515,41 @@ private slots:
 
     // common.glsl's exactDivide, in the kernels of both variants, against the CPU's IEEE division
     // bit for bit (any NaN for a NaN).
-    void exactDivision_data() {
-        QTest::addColumn<bool>("float64");
-        QTest::newRow("doubles") << true;
-        QTest::newRow("floats only") << false;
-    }
+    void exactDivision_data() { bothVariants(); }
     void exactDivision() {
         QFETCH(bool, float64);
-        VulkanContextOptions options;
-        options.validation = true;
-        options.float64 = float64;
-        ComputeSession session(VulkanContext::create(options));
-        QCOMPARE(session.context()->float64(), float64);
         std::vector<float> numerators;
         std::vector<float> denominators;
         divisionCases(numerators, denominators);
-        const uint32_t count = uint32_t(numerators.size());
-        const GpuBuffer x = session.upload(numerators);
-        const GpuBuffer y = session.upload(denominators);
-        const GpuBuffer quotients = session.deviceBuffer(count);
-        session.run([&](OpRecorder& recorder) {
-            recorder.dispatch("divide", {&quotients, &x, &y}, count, groupsFor(count, 256));
-        });
-        const std::vector<float> gpu = session.download(quotients, count);
-        for (uint32_t i = 0; i < count; ++i) {
-            const float cpu = numerators[i] / denominators[i];
-            if (std::isnan(cpu) ? !std::isnan(gpu[i])
-                                : std::bit_cast<uint32_t>(cpu) != std::bit_cast<uint32_t>(gpu[i]))
-                QFAIL(
-                    qPrintable(QString("%1 / %2 (bits %3 / %4): gpu %5, cpu %6")
-                                   .arg(numerators[i], 0, 'g', 9)
-                                   .arg(denominators[i], 0, 'g', 9)
-                                   .arg(std::bit_cast<uint32_t>(numerators[i]), 8, 16, QChar('0'))
-                                   .arg(std::bit_cast<uint32_t>(denominators[i]), 8, 16, QChar('0'))
-                                   .arg(std::bit_cast<uint32_t>(gpu[i]), 8, 16, QChar('0'))
-                                   .arg(std::bit_cast<uint32_t>(cpu), 8, 16, QChar('0'))));
-        }
-        QCOMPARE(session.context()->instance().validationMessages(), uint64_t(0));
+        const ExactMathRun run = exactMathOnDevice(float64, kExactDivide, numerators, denominators);
+        QCOMPARE(run.float64, float64);
+        QCOMPARE(run.validationMessages, uint64_t(0));
+        const std::vector<float>& gpu = run.results;
+        for (size_t i = 0; i < gpu.size(); ++i)
+            if (!sameResult(gpu[i], numerators[i] / denominators[i]))
+                QFAIL(qPrintable(QString("%1 / %2 (bits %3 / %4): gpu %5, cpu %6")
+                                     .arg(numerators[i], 0, 'g', 9)
+                                     .arg(denominators[i], 0, 'g', 9)
+                                     .arg(hexBits(numerators[i]), hexBits(denominators[i]),
+                                          hexBits(gpu[i]),
+                                          hexBits(numerators[i] / denominators[i]))));
+    }
+
+    // exact_sqrt.glsl's exactSqrt against std::sqrt bit for bit: the K formats' RMS weights.
+    void exactSquareRoot_data() { bothVariants(); }
+    void exactSquareRoot() {
+        QFETCH(bool, float64);
+        const std::vector<float> radicands = squareRootCases();
+        const ExactMathRun run = exactMathOnDevice(float64, kExactSqrt, radicands, radicands);
+        QCOMPARE(run.float64, float64);
+        QCOMPARE(run.validationMessages, uint64_t(0));
+        const std::vector<float>& gpu = run.results;
+        for (size_t i = 0; i < gpu.size(); ++i)
+            if (!sameResult(gpu[i], std::sqrt(radicands[i])))
+                QFAIL(qPrintable(QString("sqrt %1 (bits %2): gpu %3, cpu %4")
+                                     .arg(radicands[i], 0, 'g', 9)
+                                     .arg(hexBits(radicands[i]), hexBits(gpu[i]),
+                                          hexBits(std::sqrt(radicands[i])))));
     }
 
     // The per-tensor MSE search sums every value, the ones after the last whole octet too: here

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: MIT
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace bitlens {
+
+// The words of a SPIR-V module before its first instruction: magic, version, generator, id
+// bound, schema.
+inline constexpr size_t kSpirvHeaderWords = 5;
+inline constexpr size_t kSpirvBoundWord = 3;
+
+// One instruction of a SPIR-V module: `words` spans it whole, its first word (word count and
+// opcode) included, so operand k is words[k + 1].
+struct SpirvInstruction {
+    uint32_t opcode = 0;
+    std::span<const uint32_t> words;
+};
+
+// The instructions of `spirv`, in order. Throws Error naming `module` where the module is not
+// SPIR-V (wrong magic, shorter than its header) or an instruction's word count runs past the
+// end or is zero.
+std::vector<SpirvInstruction> spirvInstructions(std::span<const uint32_t> spirv,
+                                                const std::string& module);
+
+} // namespace bitlens
