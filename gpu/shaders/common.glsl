@@ -56,15 +56,47 @@ spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [44
 spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4466], 4461, 64);
 const bool CHEAP_EXACT_DIVISION = true;
 
+// 2^exponent as a double, from its bits (glslang may not parse a double literal exactly).
+double doublePowerOfTwo(int exponent) {
+    return packDouble2x32(uvec2(0u, uint(1023 + exponent) << 20));
+}
+
+// float -> double from the float's bits where it is zero or subnormal: a device that flushes
+// float subnormals (an NVIDIA H200 does) may flush them in the conversion too.
+double floatToDouble(float x) {
+    const uint bits = floatBitsToUint(x);
+    if ((bits & 0x7f800000u) != 0u)
+        return double(x); // normal, infinite or NaN
+    const double magnitude = double(bits & 0x7fffffu) * doublePowerOfTwo(-149); // exact
+    return (bits & 0x80000000u) != 0u ? -magnitude : magnitude;
+}
+
+// double -> float rounded to nearest even. Results below the smallest normal float are rounded
+// to a multiple of 2^-149 in double and built from bits, where a conversion on a device that
+// flushes float subnormals would give zero.
+float doubleToFloat(double value) {
+    const double magnitude = abs(value);
+    if (!(magnitude < doublePowerOfTwo(-126))) // NaN takes the conversion too
+        return float(value);
+    // rounded to nearest even by hand: llvmpipe's roundEven of a double rounds 1.5 to 1
+    const double scaled = magnitude * doublePowerOfTwo(149); // below 2^23, exact
+    uint steps = uint(scaled);
+    const double fraction = scaled - double(steps);
+    if (fraction > 0.5LF || (fraction == 0.5LF && (steps & 1u) != 0u))
+        ++steps;
+    const uint sign = unpackDouble2x32(value).y & 0x80000000u;
+    return uintBitsToFloat(sign | steps); // 2^23 steps is the smallest normal float's bits
+}
+
 // x / y correctly rounded (IEEE division, as the CPU reference computes it): the device's double
 // quotient rounded to float, to nearest even. The true quotient of two floats is either a float
 // midpoint (only among the subnormals, and then exactly representable in double) or more than
 // 2^-50 of its magnitude away from every midpoint, so rounding a correctly rounded double
 // quotient (or one within 8 double ulp that is exact when representable) gives the correctly
-// rounded float. Subnormal results need the device to keep float denormals, as every other exact
-// operation of the kernels does.
+// rounded float. Subnormal operands and quotients go through bits, so this holds on devices that
+// flush float subnormals too (the quantizers' further float arithmetic still loses them there).
 float exactDivide(float x, float y) {
-    return float(double(x) / double(y));
+    return doubleToFloat(floatToDouble(x) / floatToDouble(y));
 }
 
 #else

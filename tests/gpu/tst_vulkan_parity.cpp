@@ -19,7 +19,9 @@
 #include <cmath>
 #include <cstring>
 #include <limits>
+#include <memory>
 #include <random>
+#include <xmmintrin.h>
 
 using namespace bitlens;
 
@@ -148,6 +150,32 @@ VulkanBackend& floatOnlyBackend() {
     return instance;
 }
 
+// Calls `create` with float subnormals flushed to zero (MXCSR FTZ and DAZ) in this thread, and
+// returns what it made. lavapipe's worker threads, started with the device, inherit the creating
+// thread's floating-point environment, and llvmpipe's x86 code obeys it: so that device's kernels
+// flush subnormals like a GPU whose float32 arithmetic does (an NVIDIA H200: no
+// shaderDenormPreserveFloat32), doubles included, which the quantizers never meet there. On a
+// GPU it changes nothing.
+template <typename Create> auto createFlushingSubnormals(Create create) {
+    constexpr unsigned kFlushToZero = 0x8000;
+    constexpr unsigned kDenormalsAreZero = 0x0040;
+    const unsigned saved = _mm_getcsr();
+    _mm_setcsr(saved | kFlushToZero | kDenormalsAreZero);
+    auto made = create();
+    _mm_setcsr(saved);
+    return made;
+}
+
+// backend()'s kernels with storage-buffer input, as on a GPU, flushing float subnormals.
+VulkanBackend& flushingBackend() {
+    static const std::unique_ptr<VulkanBackend> instance = createFlushingSubnormals([] {
+        VulkanBackendOptions options = testOptions(true);
+        options.context.uniformInput = false;
+        return std::make_unique<VulkanBackend>(options);
+    });
+    return *instance;
+}
+
 // Quotients whose rounding is delicate, and random ones over the whole float range.
 void divisionCases(std::vector<float>& numerators, std::vector<float>& denominators) {
     const auto add = [&](float x, float y) {
@@ -232,13 +260,15 @@ struct ExactMathRun {
 };
 
 // results[i] of exact_math.comp's `operation` on a[i] (and b[i]), in the variant with doubles
-// or the float-only one, on a validated context of its own.
-ExactMathRun exactMathOnDevice(bool float64, uint32_t operation, const std::vector<float>& a,
-                               const std::vector<float>& b) {
+// or the float-only one, on a validated context of its own, flushing subnormals or not.
+ExactMathRun exactMathOnDevice(bool float64, bool flushSubnormals, uint32_t operation,
+                               const std::vector<float>& a, const std::vector<float>& b) {
     VulkanContextOptions options;
     options.validation = true;
     options.float64 = float64;
-    ComputeSession session(VulkanContext::create(options));
+    ComputeSession session(
+        flushSubnormals ? createFlushingSubnormals([&] { return VulkanContext::create(options); })
+                        : VulkanContext::create(options));
     const uint32_t count = uint32_t(a.size());
     const GpuBuffer first = session.upload(a);
     const GpuBuffer second = session.upload(b);
@@ -265,11 +295,14 @@ QString hexBits(float value) {
     return QString("%1").arg(std::bit_cast<uint32_t>(value), 8, 16, QChar('0'));
 }
 
-// Test rows for the variant with doubles and the float-only one.
-void bothVariants() {
+// Test rows for the variant with doubles, with and without subnormals flushed, and the float-only
+// one (for devices without doubles, which keep subnormals as far as this project has seen).
+void exactMathVariants() {
     QTest::addColumn<bool>("float64");
-    QTest::newRow("doubles") << true;
-    QTest::newRow("floats only") << false;
+    QTest::addColumn<bool>("flushSubnormals");
+    QTest::newRow("doubles") << true << false;
+    QTest::newRow("doubles, subnormals flushed") << true << true;
+    QTest::newRow("floats only") << false << false;
 }
 
 void compareRelative(double actual, double expected, const char* what) {
@@ -513,15 +546,41 @@ private slots:
         QCOMPARE(floatOnlyBackend().context().instance().validationMessages(), uint64_t(0));
     }
 
-    // common.glsl's exactDivide, in the kernels of both variants, against the CPU's IEEE division
-    // bit for bit (any NaN for a NaN).
-    void exactDivision_data() { bothVariants(); }
+    // The kernels of backend() where float subnormals are flushed, as on an NVIDIA H200. The test
+    // tensors hold none, but ties and wide ranges put intermediate values near them. Not on
+    // "tiny" (values near 1e-12): there the K formats' weighted squared errors fall below
+    // 2^-126 and a flushing device picks other scales (README, "Not yet").
+    void flushedSubnormalsMatchReference_data() {
+        QTest::addColumn<QString>("formatId");
+        QTest::addColumn<QString>("tensorName");
+        for (const char* id : kEveryTensor)
+            for (const char* tensor : {"normal", "ties", "wide range", "outliers"})
+                if (makeFormat(id)->unsupportedReason(namedTensor(tensor).shape.rowLength).empty())
+                    QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
+    }
+    void flushedSubnormalsMatchReference() {
+        QFETCH(QString, formatId);
+        QFETCH(QString, tensorName);
+        QVERIFY(flushingBackend().context().float64());
+        QVERIFY(!flushingBackend().context().uniformInput());
+        const auto format = makeFormat(formatId.toStdString());
+        const Tensor tensor = namedTensor(tensorName);
+        compareWithReference(*format, tensor,
+                             flushingBackend().quantize(tensor.values, tensor.shape, *format, {}));
+        QCOMPARE(flushingBackend().context().instance().validationMessages(), uint64_t(0));
+    }
+
+    // common.glsl's exactDivide, in the kernels of both variants (and with subnormals flushed),
+    // against the CPU's IEEE division bit for bit (any NaN for a NaN).
+    void exactDivision_data() { exactMathVariants(); }
     void exactDivision() {
         QFETCH(bool, float64);
+        QFETCH(bool, flushSubnormals);
         std::vector<float> numerators;
         std::vector<float> denominators;
         divisionCases(numerators, denominators);
-        const ExactMathRun run = exactMathOnDevice(float64, kExactDivide, numerators, denominators);
+        const ExactMathRun run =
+            exactMathOnDevice(float64, flushSubnormals, kExactDivide, numerators, denominators);
         QCOMPARE(run.float64, float64);
         QCOMPARE(run.validationMessages, uint64_t(0));
         const std::vector<float>& gpu = run.results;
@@ -535,12 +594,25 @@ private slots:
                                           hexBits(numerators[i] / denominators[i]))));
     }
 
+    // createFlushingSubnormals really flushes on this device: the float-only division of 0 by
+    // the smallest subnormal is 0 / 0 there (the H200 gave this NaN), 0 where subnormals stay.
+    void flushingEmulationFlushes() {
+        const std::vector<float> zero = {0.0f};
+        const std::vector<float> smallest = {std::numeric_limits<float>::denorm_min()};
+        const ExactMathRun kept = exactMathOnDevice(false, false, kExactDivide, zero, smallest);
+        QCOMPARE(std::bit_cast<uint32_t>(kept.results.at(0)), 0u);
+        const ExactMathRun flushed = exactMathOnDevice(false, true, kExactDivide, zero, smallest);
+        QVERIFY(std::isnan(flushed.results.at(0)));
+    }
+
     // exact_sqrt.glsl's exactSqrt against std::sqrt bit for bit: the K formats' RMS weights.
-    void exactSquareRoot_data() { bothVariants(); }
+    void exactSquareRoot_data() { exactMathVariants(); }
     void exactSquareRoot() {
         QFETCH(bool, float64);
+        QFETCH(bool, flushSubnormals);
         const std::vector<float> radicands = squareRootCases();
-        const ExactMathRun run = exactMathOnDevice(float64, kExactSqrt, radicands, radicands);
+        const ExactMathRun run =
+            exactMathOnDevice(float64, flushSubnormals, kExactSqrt, radicands, radicands);
         QCOMPARE(run.float64, float64);
         QCOMPARE(run.validationMessages, uint64_t(0));
         const std::vector<float>& gpu = run.results;
