@@ -49,6 +49,9 @@ int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ost
             << ", RoundingModeRTE for float32: " << (device.roundToEvenFloat32 ? "yes" : "no")
             << (device.doubleDivision() ? " (exact divisions through doubles)"
                                         : " (exact divisions in float arithmetic)")
+            << "\n      float32 subnormals: "
+            << (device.mayFlushSubnormals() ? "may be flushed (scale searches keep them in doubles)"
+                                            : "kept")
             << "\n      kernel input: "
             << (device.uniformInput() ? "uniform-buffer windows" : "storage buffers")
             << "\n      usable: "

@@ -56,48 +56,24 @@ spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [44
 spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4466], 4461, 64);
 const bool CHEAP_EXACT_DIVISION = true;
 
-// 2^exponent as a double, from its bits (glslang may not parse a double literal exactly).
-double doublePowerOfTwo(int exponent) {
-    return packDouble2x32(uvec2(0u, uint(1023 + exponent) << 20));
-}
-
-// float -> double from the float's bits where it is zero or subnormal: a device that flushes
-// float subnormals (an NVIDIA H200 does) may flush them in the conversion too.
-double floatToDouble(float x) {
-    const uint bits = floatBitsToUint(x);
-    if ((bits & 0x7f800000u) != 0u)
-        return double(x); // normal, infinite or NaN
-    const double magnitude = double(bits & 0x7fffffu) * doublePowerOfTwo(-149); // exact
-    return (bits & 0x80000000u) != 0u ? -magnitude : magnitude;
-}
-
-// double -> float rounded to nearest even. Results below the smallest normal float are rounded
-// to a multiple of 2^-149 in double and built from bits, where a conversion on a device that
-// flushes float subnormals would give zero.
-float doubleToFloat(double value) {
-    const double magnitude = abs(value);
-    if (!(magnitude < doublePowerOfTwo(-126))) // NaN takes the conversion too
-        return float(value);
-    // rounded to nearest even by hand: llvmpipe's roundEven of a double rounds 1.5 to 1
-    const double scaled = magnitude * doublePowerOfTwo(149); // below 2^23, exact
-    uint steps = uint(scaled);
-    const double fraction = scaled - double(steps);
-    if (fraction > 0.5LF || (fraction == 0.5LF && (steps & 1u) != 0u))
-        ++steps;
-    const uint sign = unpackDouble2x32(value).y & 0x80000000u;
-    return uintBitsToFloat(sign | steps); // 2^23 steps is the smallest normal float's bits
-}
-
 // x / y correctly rounded (IEEE division, as the CPU reference computes it): the device's double
 // quotient rounded to float, to nearest even. The true quotient of two floats is either a float
 // midpoint (only among the subnormals, and then exactly representable in double) or more than
 // 2^-50 of its magnitude away from every midpoint, so rounding a correctly rounded double
 // quotient (or one within 8 double ulp that is exact when representable) gives the correctly
-// rounded float. Subnormal operands and quotients go through bits, so this holds on devices that
-// flush float subnormals too (the quantizers' further float arithmetic still loses them there).
+// rounded float. With HELD_SUBNORMALS subnormal operands and quotients go through bits, so that
+// this holds on devices that flush float subnormals too.
+#ifdef HELD_SUBNORMALS
+double floatToDouble(float x);
+float doubleToFloat(double value);
 float exactDivide(float x, float y) {
     return doubleToFloat(floatToDouble(x) / floatToDouble(y));
 }
+#else
+float exactDivide(float x, float y) {
+    return float(double(x) / double(y));
+}
+#endif
 
 #else
 // Devices without doubles: exact quotients from float arithmetic alone.
@@ -173,6 +149,113 @@ float exactDivide(float x, float y) {
     divisionStep(x, y, q, remainder, settled);
     divisionStep(x, y, q, remainder, settled);
     return q;
+}
+
+#endif
+
+#ifdef HELD_SUBNORMALS
+#ifndef DOUBLE_DIVISION
+#error "HELD_SUBNORMALS needs DOUBLE_DIVISION"
+#endif
+
+// 2^exponent as a double, from its bits (glslang may not parse a double literal exactly).
+double doublePowerOfTwo(int exponent) {
+    return packDouble2x32(uvec2(0u, uint(1023 + exponent) << 20));
+}
+
+// float -> double from the float's bits where it is zero or subnormal: a device that flushes
+// float subnormals (an NVIDIA H200 does) may flush them in the conversion too.
+double floatToDouble(float x) {
+    const uint bits = floatBitsToUint(x);
+    if ((bits & 0x7f800000u) != 0u)
+        return double(x); // normal, infinite or NaN
+    const double magnitude = double(bits & 0x7fffffu) * doublePowerOfTwo(-149); // exact
+    return (bits & 0x80000000u) != 0u ? -magnitude : magnitude;
+}
+
+// A magnitude below 2^-126 as a count of 2^-149 steps, rounded to nearest even (the float
+// subnormal it rounds to). Written out: llvmpipe's roundEven of the double 1.5 gives 1.
+uint subnormalSteps(double magnitude) {
+    const double scaled = magnitude * doublePowerOfTwo(149); // below 2^23, exact
+    uint steps = uint(scaled);
+    const double fraction = scaled - double(steps);
+    if (fraction > 0.5LF || (fraction == 0.5LF && (steps & 1u) != 0u))
+        ++steps;
+    return steps; // 2^23 steps is the smallest normal float
+}
+
+// double -> float rounded to nearest even. Results below the smallest normal float are built
+// from bits, where a conversion on a device that flushes float subnormals would give zero.
+float doubleToFloat(double value) {
+    const double magnitude = abs(value);
+    if (!(magnitude < doublePowerOfTwo(-126))) // NaN takes the conversion too
+        return float(value);
+    const uint sign = unpackDouble2x32(value).y & 0x80000000u;
+    return uintBitsToFloat(sign | subnormalSteps(magnitude));
+}
+
+// `value` rounded to the nearest float (even on ties), subnormals included, kept as a double:
+// a float value that a device flushing float subnormals could not hold.
+double roundToFloatGrid(double value) {
+    const double magnitude = abs(value);
+    if (!(magnitude < doublePowerOfTwo(-126)))
+        return double(float(value));
+    const double rounded = double(subnormalSteps(magnitude)) * doublePowerOfTwo(-149);
+    return value < 0.0LF ? -rounded : rounded;
+}
+
+// HeldFloat: a float value of the CPU reference's arithmetic, held so that it keeps its
+// subnormal values on a device that flushes float32 subnormals, where the scale searches meet
+// them (products of weighted sums, for values near 1e-6 already). With HELD_SUBNORMALS (the
+// "_f64_held" variants, which also have DOUBLE_DIVISION) a double holding the float exactly:
+// heldProduct(a, b) is the float a * b (IEEE, gradual underflow included), heldSum and
+// heldDifference the float a + b and a - b; each is rounded once, as a double holds a product of
+// two floats exactly and rounding a double sum again to float gives the correctly rounded float
+// sum. heldQuotient(x, y) is the float x / y, to use as a float.
+#define HeldFloat double
+// A float's value held (zero and subnormals from their bits), and a held value as a float.
+HeldFloat held(float value) {
+    return floatToDouble(value);
+}
+float heldToFloat(HeldFloat value) {
+    return doubleToFloat(value);
+}
+HeldFloat heldProduct(double a, double b) {
+    return roundToFloatGrid(a * b);
+}
+HeldFloat heldSum(double a, double b) {
+    return roundToFloatGrid(a + b);
+}
+HeldFloat heldDifference(double a, double b) {
+    return roundToFloatGrid(a - b);
+}
+float heldQuotient(double x, double y) {
+    return doubleToFloat(x / y);
+}
+
+#else
+// Without HELD_SUBNORMALS, HeldFloat and its operations are the float ones.
+#define HeldFloat float
+HeldFloat held(float value) {
+    return value;
+}
+float heldToFloat(HeldFloat value) {
+    return value;
+}
+HeldFloat heldProduct(float a, float b) {
+    precise float product = a * b;
+    return product;
+}
+HeldFloat heldSum(float a, float b) {
+    precise float sum = a + b;
+    return sum;
+}
+HeldFloat heldDifference(float a, float b) {
+    precise float difference = a - b;
+    return difference;
+}
+float heldQuotient(float x, float y) {
+    return exactDivide(x, y);
 }
 
 #endif

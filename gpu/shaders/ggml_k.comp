@@ -119,11 +119,11 @@ uint levelAt(float iscale, float value, float lowest) {
 // Weighted error of value ~ scale * l + offset for the levels given by `trial` or `level`.
 #define WEIGHTED_ERROR(result, scale, offset, levels)                                              \
     {                                                                                              \
-        precise float sum = 0.0;                                                                   \
+        HeldFloat sum = 0.0;                                                                       \
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {                                        \
             precise float diff = scale * float(levels[i]) + offset - x[i];                         \
             precise float term = ABSOLUTE_ERROR != 0 ? abs(diff) : diff * diff;                    \
-            sum += weight[i] * term;                                                               \
+            sum = heldSum(sum, heldProduct(weight[i], term));                                      \
         }                                                                                          \
         result = sum;                                                                              \
     }
@@ -153,7 +153,7 @@ float fitScaleAndMin(out float offset) {
     float iscale = exactDivide(float(NMAX), range);
     float scale = exactDivide(1.0, iscale);
     [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = levelAt(iscale, x[i], lowest);
-    float bestError;
+    HeldFloat bestError;
     WEIGHTED_ERROR(bestError, scale, lowest, level)
     // The levels of the best fit are levelAt(chosenIscale, x, chosenFrom): computed once more at
     // the end rather than copied at every better step.
@@ -177,18 +177,20 @@ float fitScaleAndMin(out float offset) {
             sumL2 += weighted * float(l);
             sumXL += weighted * x[i];
         }
-        precise float det = sumW * sumL2 - sumL * sumL;
+        const HeldFloat det = heldDifference(heldProduct(sumW, sumL2), heldProduct(sumL, sumL));
         if (det <= 0.0)
             continue;
-        precise float scaleNumerator = sumW * sumXL - sumX * sumL;
-        precise float minNumerator = sumL2 * sumX - sumL * sumXL;
-        float trialScale = exactDivide(scaleNumerator, det);
-        float trialMin = exactDivide(minNumerator, det);
+        const HeldFloat scaleNumerator =
+            heldDifference(heldProduct(sumW, sumXL), heldProduct(sumX, sumL));
+        const HeldFloat minNumerator =
+            heldDifference(heldProduct(sumL2, sumX), heldProduct(sumL, sumXL));
+        float trialScale = heldQuotient(scaleNumerator, det);
+        float trialMin = heldQuotient(minNumerator, det);
         if (trialMin > 0.0) {
             trialMin = 0.0;
             trialScale = exactDivide(sumXL, sumL2);
         }
-        float error;
+        HeldFloat error;
         WEIGHTED_ERROR(error, trialScale, trialMin, trial)
         if (error < bestError) {
             chosenIscale = iscale;
@@ -240,31 +242,32 @@ float fitSubBlock() {
         return 0.0;
     }
     const float iscale = exactDivide(float(-NMAX), largest);
-    precise float sumlx = 0.0;
-    precise float suml2 = 0.0;
+    HeldFloat sumlx = 0.0;
+    HeldFloat suml2 = 0.0;
     [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
         const int l = symmetricLevel(iscale, x[i]);
         signedLevel[i] = l;
-        precise float w = x[i] * x[i];
-        sumlx += w * x[i] * float(l);
-        suml2 += w * float(l) * float(l);
+        const HeldFloat w = heldProduct(x[i], x[i]);
+        sumlx = heldSum(sumlx, heldProduct(heldProduct(w, x[i]), float(l)));
+        suml2 = heldSum(suml2, heldProduct(heldProduct(w, float(l)), float(l)));
     }
     for (int pass = 0; pass < 5; ++pass) {
         int changed = 0;
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
-            precise float w = x[i] * x[i];
-            precise float slx = sumlx - w * x[i] * float(signedLevel[i]);
+            const HeldFloat w = heldProduct(x[i], x[i]);
+            const float level = float(signedLevel[i]);
+            HeldFloat slx = heldDifference(sumlx, heldProduct(heldProduct(w, x[i]), level));
             if (slx <= 0.0)
                 continue;
-            precise float sl2 = suml2 - w * float(signedLevel[i]) * float(signedLevel[i]);
-            precise float numerator = x[i] * sl2;
-            const int moved = clamp(nearestIntOfQuotient(numerator, slx), -NMAX, NMAX - 1);
+            HeldFloat sl2 = heldDifference(suml2, heldProduct(heldProduct(w, level), level));
+            const HeldFloat numerator = heldProduct(x[i], sl2);
+            const int moved = clamp(nearestIntOfHeldQuotient(numerator, slx), -NMAX, NMAX - 1);
             if (moved == signedLevel[i])
                 continue;
-            slx += w * x[i] * float(moved);
-            sl2 += w * float(moved) * float(moved);
-            precise float gain = slx * slx * suml2;
-            precise float kept = sumlx * sumlx * sl2;
+            slx = heldSum(slx, heldProduct(heldProduct(w, x[i]), float(moved)));
+            sl2 = heldSum(sl2, heldProduct(heldProduct(w, float(moved)), float(moved)));
+            const HeldFloat gain = heldProduct(heldProduct(slx, slx), suml2);
+            const HeldFloat kept = heldProduct(heldProduct(sumlx, sumlx), sl2);
             if (sl2 > 0.0 && gain > kept) {
                 signedLevel[i] = moved;
                 sumlx = slx;
@@ -276,19 +279,19 @@ float fitSubBlock() {
             break;
     }
     [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = uint(signedLevel[i] + NMAX);
-    return suml2 > 0.0 ? exactDivide(sumlx, suml2) : 0.0;
+    return suml2 > 0.0 ? heldQuotient(sumlx, suml2) : 0.0;
 }
 #else
 // fitSymmetricByScaleSweep: x^2-weighted sums for the levels of iscale, kept in signedLevel.
-void symmetricSums(float iscale, out float sumlx, out float suml2) {
-    precise float lx = 0.0;
-    precise float l2 = 0.0;
+void symmetricSums(float iscale, out HeldFloat sumlx, out HeldFloat suml2) {
+    HeldFloat lx = 0.0;
+    HeldFloat l2 = 0.0;
     [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) {
         const int l = symmetricLevel(iscale, x[i]);
         signedLevel[i] = l;
-        precise float w = x[i] * x[i];
-        lx += w * x[i] * float(l);
-        l2 += w * float(l) * float(l);
+        const HeldFloat w = heldProduct(x[i], x[i]);
+        lx = heldSum(lx, heldProduct(heldProduct(w, x[i]), float(l)));
+        l2 = heldSum(l2, heldProduct(heldProduct(w, float(l)), float(l)));
     }
     sumlx = lx;
     suml2 = l2;
@@ -300,24 +303,24 @@ float fitSubBlock() {
         [[unroll]] for (uint i = 0u; i < SUB_LENGTH; ++i) level[i] = 0u;
         return 0.0;
     }
-    float sumlx;
-    float suml2;
+    HeldFloat sumlx;
+    HeldFloat suml2;
     float bestIscale = exactDivide(float(-NMAX), largest);
     symmetricSums(bestIscale, sumlx, suml2);
-    float scale = suml2 != 0.0 ? exactDivide(sumlx, suml2) : 0.0;
-    precise float best = scale * sumlx;
+    float scale = suml2 != 0.0 ? heldQuotient(sumlx, suml2) : 0.0;
+    HeldFloat best = heldProduct(scale, sumlx);
     for (int step = -9; step <= 9; ++step) {
         if (step == 0)
             continue;
         precise float numerator = -(float(NMAX) + uintBitsToFloat(0x3dcccccdu) * float(step));
         const float iscale = exactDivide(numerator, largest);
         symmetricSums(iscale, sumlx, suml2);
-        precise float gain = sumlx * sumlx;
-        precise float kept = best * suml2;
+        const HeldFloat gain = heldProduct(sumlx, sumlx);
+        const HeldFloat kept = heldProduct(best, suml2);
         if (suml2 > 0.0 && gain > kept) {
             bestIscale = iscale;
-            scale = exactDivide(sumlx, suml2);
-            best = scale * sumlx;
+            scale = heldQuotient(sumlx, suml2);
+            best = heldProduct(scale, sumlx);
         }
     }
     // The levels of the chosen iscale, computed once more rather than copied at every step.

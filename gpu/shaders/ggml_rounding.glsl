@@ -33,6 +33,17 @@ int nearestIntOfQuotient(float a, float b) {
     return nearestInt(exactDivide(a, b));
 }
 
+// nearestInt of the float a / b for HeldFloat operands (common.glsl).
+#ifdef HELD_SUBNORMALS
+int nearestIntOfHeldQuotient(double a, double b) {
+    return nearestInt(heldQuotient(a, b));
+}
+#else
+int nearestIntOfHeldQuotient(float a, float b) {
+    return nearestIntOfQuotient(a, b);
+}
+#endif
+
 float reciprocalOrZero(float d) {
     return d != 0.0 ? exactDivide(1.0, d) : 0.0;
 }

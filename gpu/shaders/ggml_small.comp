@@ -139,16 +139,16 @@ int nearestIndex(float v, out float entry) {
 }
 
 // x^2-weighted sums of q * x and q * q for the code-book levels that id gives.
-void codeBookSums(float x[32], float id, out float qx, out float q2) {
-    precise float sumqx = 0.0;
-    precise float sumq2 = 0.0;
+void codeBookSums(float x[32], float id, out HeldFloat qx, out HeldFloat q2) {
+    HeldFloat sumqx = 0.0;
+    HeldFloat sumq2 = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         precise float scaled = id * X(j);
         float q;
         nearestIndex(scaled, q);
-        precise float w = X(j) * X(j);
-        sumqx += w * q * X(j);
-        sumq2 += w * q * q;
+        const HeldFloat w = heldProduct(X(j), X(j));
+        sumqx = heldSum(sumqx, heldProduct(heldProduct(w, q), X(j)));
+        sumq2 = heldSum(sumq2, heldProduct(heldProduct(w, q), q));
     }
     qx = sumqx;
     q2 = sumq2;
@@ -182,12 +182,16 @@ float halfScale(uint e) {
     return uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23);
 }
 
-// The first index whose doubled E2M1 value times d lies nearest to v.
+// The first index whose doubled E2M1 value times d lies nearest to v. d and v may be subnormal
+// (blocks whose largest value is below 2^-125), hence the held arithmetic.
 int nearestScaledIndex(float d, float v) {
     int best = 0;
-    precise float bestError = abs(float(kDoubledE2M1[0]) * d - v);
+    const HeldFloat scale = held(d);
+    const HeldFloat value = held(v);
+    HeldFloat bestError = abs(heldDifference(heldProduct(float(kDoubledE2M1[0]), scale), value));
     [[unroll]] for (int i = 1; i < 16; ++i) {
-        precise float error = abs(float(kDoubledE2M1[i]) * d - v);
+        const HeldFloat error =
+            abs(heldDifference(heldProduct(float(kDoubledE2M1[i]), scale), value));
         if (error < bestError) {
             best = i;
             bestError = error;
@@ -225,18 +229,18 @@ void main() {
         }
     }
     if (abs(signedMax) >= uintBitsToFloat(0x26901d7du)) { // 1e-15f
-        float sumqx;
-        float sumq2;
+        HeldFloat sumqx;
+        HeldFloat sumq2;
         codeBookSums(x, exactDivide(1.0, exactDivide(-signedMax, -127.0)), sumqx, sumq2);
-        d = sumq2 > 0.0 ? exactDivide(sumqx, sumq2) : 0.0;
-        precise float best = d * sumqx;
+        d = sumq2 > 0.0 ? heldQuotient(sumqx, sumq2) : 0.0;
+        HeldFloat best = heldProduct(d, sumqx);
         for (int trial = -7; trial <= 7; ++trial) {
             codeBookSums(x, exactDivide(float(trial - 127), signedMax), sumqx, sumq2);
-            precise float gain = sumqx * sumqx;
-            precise float kept = best * sumq2;
+            const HeldFloat gain = heldProduct(sumqx, sumqx);
+            const HeldFloat kept = heldProduct(best, sumq2);
             if (sumq2 > 0.0 && gain > kept) {
-                d = exactDivide(sumqx, sumq2);
-                best = d * sumqx;
+                d = heldQuotient(sumqx, sumq2);
+                best = heldProduct(d, sumqx);
             }
         }
     }
@@ -260,10 +264,8 @@ void main() {
     int levels[32];
     [[unroll]] for (uint j = 0u; j < 32u; ++j) levels[j] = nearestScaledIndex(d, X(j));
     storeNibbles(at + 1u, levels);
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-        precise float value = float(kDoubledE2M1[levels[j]]) * d;
-        y[j] = value;
-    }
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) y[j] =
+        heldToFloat(heldProduct(float(kDoubledE2M1[levels[j]]), held(d)));
 #elif defined(Q8_0)
     float amax = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));

@@ -91,8 +91,7 @@ void searchStep(float q, float tolerance, uint step, inout uint code, inout bool
 // float division).
 uint codeOfQuotient(float x, float scale) {
 #ifndef DOUBLE_DIVISION
-    if (!FP4 && scale >= uintBitsToFloat(0x00800000u) &&
-        scale <= uintBitsToFloat(0x7e800000u)) {
+    if (!FP4 && scale >= uintBitsToFloat(0x00800000u) && scale <= uintBitsToFloat(0x7e800000u)) {
         const float q = x / scale;
         precise float tolerance = abs(q) * 9.5367431640625e-7 + 7.52316384526264e-37; // 2^-20, -120
         uint code = 0u;

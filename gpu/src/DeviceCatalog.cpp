@@ -162,6 +162,7 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
             floatControls.shaderSignedZeroInfNanPreserveFloat32 == VK_TRUE;
         description.signedZerosFloat64 =
             floatControls.shaderSignedZeroInfNanPreserveFloat64 == VK_TRUE;
+        description.denormPreserveFloat32 = floatControls.shaderDenormPreserveFloat32 == VK_TRUE;
         description.missingFeatures = missingFeatures(devices[index], description.apiVersion);
         result.push_back(std::move(description));
     }

@@ -30,15 +30,21 @@ struct DeviceDescription {
     uint32_t maxPerStageDescriptorUniformBuffers = 0;
     uint32_t subgroupSize = 0;
     bool shaderFloat64 = false;
-    bool roundToEvenFloat32 = false; // shaderRoundingModeRTEFloat32
-    bool signedZerosFloat32 = false; // shaderSignedZeroInfNanPreserveFloat32
-    bool signedZerosFloat64 = false; // shaderSignedZeroInfNanPreserveFloat64
+    bool roundToEvenFloat32 = false;    // shaderRoundingModeRTEFloat32
+    bool signedZerosFloat32 = false;    // shaderSignedZeroInfNanPreserveFloat32
+    bool signedZerosFloat64 = false;    // shaderSignedZeroInfNanPreserveFloat64
+    bool denormPreserveFloat32 = false; // shaderDenormPreserveFloat32
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
     std::string missingFeatures; // empty when usable: "storageBuffer8BitAccess, shaderInt8"
 
     // The quantizers can divide exactly through doubles (their "_f64" kernels, common.glsl).
     bool doubleDivision() const {
         return shaderFloat64 && roundToEvenFloat32 && signedZerosFloat32 && signedZerosFloat64;
+    }
+    // The device may flush float32 subnormals: a GPU that cannot be asked to keep them (an
+    // NVIDIA H200 flushes them). CPU devices keep them, as the host's floats do.
+    bool mayFlushSubnormals() const {
+        return type != VK_PHYSICAL_DEVICE_TYPE_CPU && !denormPreserveFloat32;
     }
     // Kernels read their input through uniform-buffer windows (input_windows.glsl): a CPU device
     // (lavapipe, whose storage-buffer loads cost a loop over the lanes) whose limits fit them.

@@ -6,8 +6,7 @@
 namespace bitlens {
 
 bool declaresInputWindows(std::span<const SpirvInstruction> module) {
-    constexpr uint32_t kOpDecorate = 71;
-    constexpr uint32_t kDecorationBinding = 33;
+    using namespace spirv;
     return std::any_of(module.begin(), module.end(), [](const SpirvInstruction& instruction) {
         return instruction.opcode == kOpDecorate && instruction.words.size() >= 4 &&
                instruction.words[2] == kDecorationBinding &&

@@ -15,7 +15,10 @@ const ComputeKernel& KernelLibrary::kernel(const std::string& shader, uint32_t b
                                            uint64_t inputOctetsPerWorkgroup) {
     std::lock_guard lock(mutex_);
     const std::string doubles = shader + "_f64";
-    const std::string& variant = context_->float64() && hasSpirvModule(doubles) ? doubles : shader;
+    const std::string held = doubles + "_held";
+    const std::string& variant = context_->heldSubnormals() && hasSpirvModule(held) ? held
+                                 : context_->float64() && hasSpirvModule(doubles)   ? doubles
+                                                                                    : shader;
     auto key = std::make_tuple(variant, specialization, inputOctetsPerWorkgroup);
     auto found = kernels_.find(key);
     if (found == kernels_.end())

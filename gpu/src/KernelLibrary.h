@@ -22,7 +22,8 @@ public:
 
     // The pipeline for this shader variant and specialization; the same (shader, specialization)
     // must always be asked with the same bindings and push-constant size. On a context with
-    // float64() the variant "<shader>_f64" is used where one was compiled. Shaders with input
+    // float64() the variant "<shader>_f64" is used where one was compiled, and with
+    // heldSubnormals() "<shader>_f64_held" before it. Shaders with input
     // windows may give inputOctetsPerWorkgroup (see ComputeKernel).
     const ComputeKernel& kernel(const std::string& shader, uint32_t bindings,
                                 uint32_t pushConstantBytes,

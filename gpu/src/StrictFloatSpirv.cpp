@@ -11,13 +11,7 @@ namespace bitlens {
 
 namespace {
 
-constexpr uint32_t kOpExtInstImport = 11;
-constexpr uint32_t kOpExtInst = 12;
-constexpr uint32_t kOpDecorate = 71;
-constexpr uint32_t kOpFAdd = 129;
-constexpr uint32_t kOpFMul = 133;
-constexpr uint32_t kDecorationNoContraction = 42;
-constexpr uint32_t kGlslFma = 50;
+using namespace spirv;
 
 // The float arithmetic opcodes, FNegate (127) to Dot (148) less the integer ones among them.
 bool isFloatArithmetic(uint32_t opcode) {

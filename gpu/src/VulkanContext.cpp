@@ -22,6 +22,8 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
                              DeviceDescription description, const VulkanContextOptions& options)
     : instance_(std::move(instance)), description_(std::move(description)),
       float64_(options.float64 && description_.doubleDivision()),
+      heldSubnormals_(float64_ &&
+                      options.heldSubnormals.value_or(description_.mayFlushSubnormals())),
       uniformInput_(options.uniformInput && description_.uniformInput()) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 

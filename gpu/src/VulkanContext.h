@@ -5,6 +5,7 @@
 #include "VulkanInstance.h"
 
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace bitlens {
@@ -16,6 +17,11 @@ struct VulkanContextOptions {
     // (DeviceDescription::doubleDivision); false keeps the float-only kernels, which every device
     // runs.
     bool float64 = true;
+    // Run the "_f64_held" kernels (common.glsl, HeldFloat: the scale searches keep subnormal
+    // values in doubles) with the "_f64" ones: empty, where the device may flush float32
+    // subnormals (DeviceDescription::mayFlushSubnormals); true or false to choose. Exact on
+    // every device, but slower.
+    std::optional<bool> heldSubnormals;
     // Let kernels read their input through uniform-buffer windows (input_windows.glsl) where
     // VulkanContext::uniformInput() allows; false keeps the storage-buffer loads GPUs use.
     bool uniformInput = true;
@@ -53,6 +59,9 @@ public:
     // True when the "_f64" kernels run: the device can divide through doubles, the options
     // allowed it, and shaderFloat64 is enabled.
     bool float64() const { return float64_; }
+    // True when the "_f64_held" kernels run where they exist (float64() and the options'
+    // heldSubnormals).
+    bool heldSubnormals() const { return heldSubnormals_; }
     // True when kernels with input windows read through them (DeviceDescription::uniformInput,
     // where the options allow it). Their inputs' offsets are then also multiples of
     // minUniformBufferOffsetAlignment.
@@ -78,6 +87,7 @@ private:
     PFN_vkCmdPushDescriptorSetKHR pushDescriptorSet_ = nullptr;
     float timestampPeriod_ = 0;
     bool float64_ = false;
+    bool heldSubnormals_ = false;
     bool uniformInput_ = false;
     VkDeviceSize hostImportAlignment_ = 0;
     PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties_ = nullptr;

@@ -113,6 +113,13 @@ Tensor namedTensor(const QString& name) {
         return normal(1, 4096, 6, 1.0f);
     if (name == "tiny")
         return normal(6, 512, 12, 1e-12f);
+    // Values whose Q3_K and Q6_K scale searches compare subnormal products.
+    if (name == "small")
+        return normal(6, 512, 12, 1e-7f);
+    // The smallest values for which a device that flushes float subnormals still matches the CPU
+    // in every format (near 1e-16 the error sums and the fp32-scale MSE searches part).
+    if (name == "smallest matched")
+        return normal(6, 512, 12, 1e-15f);
     // 21 rows of 24 blocks of 64 over 11 chunks of 16 KiB: double-quantization chunks of 256
     // blocks and running sums that cross both rows and chunks.
     if (name == "many chunks")
@@ -166,11 +173,13 @@ template <typename Create> auto createFlushingSubnormals(Create create) {
     return made;
 }
 
-// backend()'s kernels with storage-buffer input, as on a GPU, flushing float subnormals.
+// The "_f64_held" kernels (which the H200 would run) with storage-buffer input, as on a GPU,
+// flushing float subnormals.
 VulkanBackend& flushingBackend() {
     static const std::unique_ptr<VulkanBackend> instance = createFlushingSubnormals([] {
         VulkanBackendOptions options = testOptions(true);
         options.context.uniformInput = false;
+        options.context.heldSubnormals = true;
         return std::make_unique<VulkanBackend>(options);
     });
     return *instance;
@@ -255,7 +264,8 @@ constexpr uint32_t kExactSqrt = 1;
 
 struct ExactMathRun {
     std::vector<float> results;
-    bool float64 = false; // the variant that ran
+    bool float64 = false;        // the variant that ran: "_f64",
+    bool heldSubnormals = false; // and "_f64_held"
     uint64_t validationMessages = 0;
 };
 
@@ -266,6 +276,7 @@ ExactMathRun exactMathOnDevice(bool float64, bool flushSubnormals, uint32_t oper
     VulkanContextOptions options;
     options.validation = true;
     options.float64 = float64;
+    options.heldSubnormals = flushSubnormals; // the kernels a flushing device runs
     ComputeSession session(
         flushSubnormals ? createFlushingSubnormals([&] { return VulkanContext::create(options); })
                         : VulkanContext::create(options));
@@ -282,7 +293,14 @@ ExactMathRun exactMathOnDevice(bool float64, bool flushSubnormals, uint32_t oper
                           groupsFor(count, 256));
     });
     return {session.download(results, count), session.context()->float64(),
+            session.context()->heldSubnormals(),
             session.context()->instance().validationMessages()};
+}
+
+// The run took the variant asked for and gave no validation messages.
+bool ranAsAsked(const ExactMathRun& run, bool float64, bool flushSubnormals) {
+    return run.float64 == float64 && run.heldSubnormals == flushSubnormals &&
+           run.validationMessages == 0;
 }
 
 // The same float bit for bit, or both NaN.
@@ -411,6 +429,26 @@ bool runsOnEveryTensor(const std::string& id) {
            std::end(kEveryTensor);
 }
 
+// Test rows (formatId, tensorName): every id of kEveryTensor on each of `tensors` whose rows it
+// can quantize.
+void everyTensorFormatOn(std::initializer_list<const char*> tensors) {
+    QTest::addColumn<QString>("formatId");
+    QTest::addColumn<QString>("tensorName");
+    for (const char* id : kEveryTensor)
+        for (const char* tensor : tensors)
+            if (makeFormat(id)->unsupportedReason(namedTensor(tensor).shape.rowLength).empty())
+                QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
+}
+
+// The named tensor quantized on `vulkan` against the CPU reference, without validation messages.
+void matchesReferenceOn(VulkanBackend& vulkan, const QString& formatId, const QString& tensorName) {
+    const auto format = makeFormat(formatId.toStdString());
+    const Tensor tensor = namedTensor(tensorName);
+    compareWithReference(*format, tensor,
+                         vulkan.quantize(tensor.values, tensor.shape, *format, {}));
+    QCOMPARE(vulkan.context().instance().validationMessages(), uint64_t(0));
+}
+
 // Formats whose kernels read their input through uniform windows on rows of 8192 values.
 const char* const kWindowedFormats[] = {"q4_0",
                                         "q4_1",
@@ -522,12 +560,7 @@ private slots:
     // The float-only kernels (devices without exact double division) on the tensors where division
     // rounding matters most.
     void floatOnlyKernelsMatchReference_data() {
-        QTest::addColumn<QString>("formatId");
-        QTest::addColumn<QString>("tensorName");
-        for (const char* id : kEveryTensor)
-            for (const char* tensor : {"normal", "ties", "wide range", "tiny"})
-                if (makeFormat(id)->unsupportedReason(namedTensor(tensor).shape.rowLength).empty())
-                    QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
+        everyTensorFormatOn({"normal", "ties", "wide range", "tiny"});
     }
     void floatOnlyKernelsMatchReference() {
         QFETCH(QString, formatId);
@@ -535,39 +568,29 @@ private slots:
         // so the float-only kernels and the storage-buffer input are second paths (on CPU
         // devices, which read input through windows; GPUs always read storage buffers)
         QVERIFY(backend().context().float64());
+        QCOMPARE(backend().context().heldSubnormals(),
+                 backend().context().description().mayFlushSubnormals());
         QCOMPARE(backend().context().uniformInput(),
                  backend().context().description().uniformInput());
         QVERIFY(!floatOnlyBackend().context().float64());
         QVERIFY(!floatOnlyBackend().context().uniformInput());
-        const auto format = makeFormat(formatId.toStdString());
-        const Tensor tensor = namedTensor(tensorName);
-        compareWithReference(*format, tensor,
-                             floatOnlyBackend().quantize(tensor.values, tensor.shape, *format, {}));
-        QCOMPARE(floatOnlyBackend().context().instance().validationMessages(), uint64_t(0));
+        matchesReferenceOn(floatOnlyBackend(), formatId, tensorName);
     }
 
-    // The kernels of backend() where float subnormals are flushed, as on an NVIDIA H200. The test
-    // tensors hold none, but ties and wide ranges put intermediate values near them. Not on
-    // "tiny" (values near 1e-12): there the K formats' weighted squared errors fall below
-    // 2^-126 and a flushing device picks other scales (README, "Not yet").
+    // The kernels a device that may flush float subnormals runs, where they are flushed, as on
+    // an NVIDIA H200. The scale searches meet subnormal products for values near 1e-6 already
+    // (HeldFloat in common.glsl keeps them); the smallest tensor is near 1e-15.
     void flushedSubnormalsMatchReference_data() {
-        QTest::addColumn<QString>("formatId");
-        QTest::addColumn<QString>("tensorName");
-        for (const char* id : kEveryTensor)
-            for (const char* tensor : {"normal", "ties", "wide range", "outliers"})
-                if (makeFormat(id)->unsupportedReason(namedTensor(tensor).shape.rowLength).empty())
-                    QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
+        everyTensorFormatOn(
+            {"normal", "ties", "wide range", "outliers", "small", "tiny", "smallest matched"});
     }
     void flushedSubnormalsMatchReference() {
         QFETCH(QString, formatId);
         QFETCH(QString, tensorName);
         QVERIFY(flushingBackend().context().float64());
+        QVERIFY(flushingBackend().context().heldSubnormals());
         QVERIFY(!flushingBackend().context().uniformInput());
-        const auto format = makeFormat(formatId.toStdString());
-        const Tensor tensor = namedTensor(tensorName);
-        compareWithReference(*format, tensor,
-                             flushingBackend().quantize(tensor.values, tensor.shape, *format, {}));
-        QCOMPARE(flushingBackend().context().instance().validationMessages(), uint64_t(0));
+        matchesReferenceOn(flushingBackend(), formatId, tensorName);
     }
 
     // common.glsl's exactDivide, in the kernels of both variants (and with subnormals flushed),
@@ -581,8 +604,7 @@ private slots:
         divisionCases(numerators, denominators);
         const ExactMathRun run =
             exactMathOnDevice(float64, flushSubnormals, kExactDivide, numerators, denominators);
-        QCOMPARE(run.float64, float64);
-        QCOMPARE(run.validationMessages, uint64_t(0));
+        QVERIFY(ranAsAsked(run, float64, flushSubnormals));
         const std::vector<float>& gpu = run.results;
         for (size_t i = 0; i < gpu.size(); ++i)
             if (!sameResult(gpu[i], numerators[i] / denominators[i]))
@@ -613,8 +635,7 @@ private slots:
         const std::vector<float> radicands = squareRootCases();
         const ExactMathRun run =
             exactMathOnDevice(float64, flushSubnormals, kExactSqrt, radicands, radicands);
-        QCOMPARE(run.float64, float64);
-        QCOMPARE(run.validationMessages, uint64_t(0));
+        QVERIFY(ranAsAsked(run, float64, flushSubnormals));
         const std::vector<float>& gpu = run.results;
         for (size_t i = 0; i < gpu.size(); ++i)
             if (!sameResult(gpu[i], std::sqrt(radicands[i])))
@@ -781,6 +802,8 @@ private slots:
             }
         compareWithReference(*format, tensor,
                              backend().quantize(tensor.values, tensor.shape, *format, {}));
+        compareWithReference(*format, tensor,
+                             flushingBackend().quantize(tensor.values, tensor.shape, *format, {}));
     }
 
     void refusesLikeReference() {
