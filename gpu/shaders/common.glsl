@@ -44,12 +44,13 @@ float bf16BitsToFloat(uint bits) {
 }
 
 #ifdef DOUBLE_DIVISION
-// The quantizers' divisions through the device's doubles: variants "<name>_f64", used where the
-// device has shaderFloat64 and the RoundingModeRTE execution mode for 32-bit floats
-// (shaderRoundingModeRTEFloat32), which this declares: without it OpFConvert may round a double
-// to float either way. They also declare SignedZeroInfNanPreserve for 32- and 64-bit floats
-// (shaderSignedZeroInfNanPreserveFloat32/64), so that a compiler may not treat -0 as +0 (an
-// NVIDIA H200 stored -0 where the CPU reference stores +0 without it).
+// The quantizers' divisions through the device's doubles: variants "<name>_f64" (and
+// "<name>_f64_held"), used where the device has shaderFloat64 and the RoundingModeRTE execution
+// mode for 32-bit floats (shaderRoundingModeRTEFloat32), which this declares: without it
+// OpFConvert may round a double to float either way. They also declare SignedZeroInfNanPreserve
+// for 32- and 64-bit floats (shaderSignedZeroInfNanPreserveFloat32/64), so that a compiler may
+// not treat -0 as +0 (an NVIDIA H200, running kernels without it, stored a -0 where the CPU
+// reference stores +0).
 #extension GL_EXT_spirv_intrinsics : require
 spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4467], 4462, 32);
 spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4466], 4461, 32);
