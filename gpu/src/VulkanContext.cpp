@@ -5,6 +5,8 @@
 #include "VulkanError.h"
 #include "core/util/Error.h"
 
+#include <cstdlib>
+#include <string>
 #include <vector>
 
 namespace bitlens {
@@ -18,12 +20,23 @@ std::shared_ptr<VulkanContext> VulkanContext::create(const VulkanContextOptions&
         new VulkanContext(std::move(instance), std::move(devices[chosen]), options));
 }
 
+bool heldSubnormalsChosen(const VulkanContextOptions& options, const DeviceDescription& device) {
+    if (options.heldSubnormals)
+        return *options.heldSubnormals;
+    const char* environment = std::getenv("BITLENS_HELD_SUBNORMALS");
+    if (!environment || !*environment)
+        return device.mayFlushSubnormals();
+    const std::string value = environment;
+    if (value != "0" && value != "1")
+        throw Error("BITLENS_HELD_SUBNORMALS is '" + value + "': it must be 0 or 1");
+    return value == "1";
+}
+
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
                              DeviceDescription description, const VulkanContextOptions& options)
     : instance_(std::move(instance)), description_(std::move(description)),
       float64_(options.float64 && description_.doubleDivision()),
-      heldSubnormals_(float64_ &&
-                      options.heldSubnormals.value_or(description_.mayFlushSubnormals())),
+      heldSubnormals_(float64_ && heldSubnormalsChosen(options, description_)),
       uniformInput_(options.uniformInput && description_.uniformInput()) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 

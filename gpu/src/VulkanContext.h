@@ -18,14 +18,19 @@ struct VulkanContextOptions {
     // runs.
     bool float64 = true;
     // Run the "_f64_held" kernels (common.glsl, HeldFloat: the scale searches keep subnormal
-    // values in doubles) with the "_f64" ones: empty, where the device may flush float32
-    // subnormals (DeviceDescription::mayFlushSubnormals); true or false to choose. Exact on
-    // every device, but slower.
+    // values in doubles) with the "_f64" ones: true or false to choose; empty: as
+    // $BITLENS_HELD_SUBNORMALS says (0 or 1, for benchmarks), else where the device may flush
+    // float32 subnormals (DeviceDescription::mayFlushSubnormals). Exact on every device, but
+    // slower.
     std::optional<bool> heldSubnormals;
     // Let kernels read their input through uniform-buffer windows (input_windows.glsl) where
     // VulkanContext::uniformInput() allows; false keeps the storage-buffer loads GPUs use.
     bool uniformInput = true;
 };
+
+// Whether a context with these options runs the "_f64_held" kernels on `device` (given that it
+// runs the "_f64" ones). Throws Error when $BITLENS_HELD_SUBNORMALS is set to anything but 0 or 1.
+bool heldSubnormalsChosen(const VulkanContextOptions& options, const DeviceDescription& device);
 
 // The chosen physical device, its logical device and one compute queue. Always held by
 // shared_ptr: every buffer, pipeline and command pool keeps its context alive, so the device is

@@ -5,6 +5,7 @@
 #include "PipelineCache.h"
 #include "VulkanContext.h"
 #include "VulkanError.h"
+#include "core/util/Error.h"
 
 #include <QTemporaryDir>
 #include <QTest>
@@ -104,6 +105,33 @@ private slots:
         VulkanContextOptions options;
         options.device = "no-such-device";
         QVERIFY_THROWS_EXCEPTION(NoVulkanDevice, VulkanContext::create(options));
+    }
+
+    // The held-subnormal kernels: the option, else $BITLENS_HELD_SUBNORMALS, else the device.
+    void heldSubnormalsChoice() {
+        DeviceDescription cpu;
+        cpu.type = VK_PHYSICAL_DEVICE_TYPE_CPU;
+        DeviceDescription flushingGpu;
+        flushingGpu.type = VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU;
+        DeviceDescription keepingGpu = flushingGpu;
+        keepingGpu.denormPreserveFloat32 = true;
+        VulkanContextOptions options;
+        qunsetenv("BITLENS_HELD_SUBNORMALS");
+        QVERIFY(!heldSubnormalsChosen(options, cpu));
+        QVERIFY(heldSubnormalsChosen(options, flushingGpu));
+        QVERIFY(!heldSubnormalsChosen(options, keepingGpu));
+        qputenv("BITLENS_HELD_SUBNORMALS", "0");
+        QVERIFY(!heldSubnormalsChosen(options, flushingGpu));
+        qputenv("BITLENS_HELD_SUBNORMALS", "1");
+        QVERIFY(heldSubnormalsChosen(options, cpu));
+        QVERIFY(VulkanContext::create()->heldSubnormals()); // lavapipe has the "_f64" kernels
+        options.heldSubnormals = false;
+        QVERIFY(!heldSubnormalsChosen(options, cpu));
+        options.heldSubnormals.reset();
+        qputenv("BITLENS_HELD_SUBNORMALS", "yes");
+        QVERIFY_THROWS_EXCEPTION(Error, heldSubnormalsChosen(options, cpu));
+        qunsetenv("BITLENS_HELD_SUBNORMALS");
+        QVERIFY(!VulkanContext::create()->heldSubnormals());
     }
 
     void errorNamesCallAndResult() {
