@@ -57,6 +57,44 @@ spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [44
 spirv_execution_mode(extensions = ["SPV_KHR_float_controls"], capabilities = [4466], 4461, 64);
 const bool CHEAP_EXACT_DIVISION = true;
 
+#ifdef HELD_SUBNORMALS
+// 2^exponent as a double, from its bits (glslang may not parse a double literal exactly).
+double doublePowerOfTwo(int exponent) {
+    return packDouble2x32(uvec2(0u, uint(1023 + exponent) << 20));
+}
+
+// float -> double from the float's bits where it is zero or subnormal: a device that flushes
+// float subnormals (an NVIDIA H200 does) may flush them in the conversion too.
+double floatToDouble(float x) {
+    const uint bits = floatBitsToUint(x);
+    if ((bits & 0x7f800000u) != 0u)
+        return double(x); // normal, infinite or NaN
+    const double magnitude = double(bits & 0x7fffffu) * doublePowerOfTwo(-149); // exact
+    return (bits & 0x80000000u) != 0u ? -magnitude : magnitude;
+}
+
+// A magnitude below 2^-126 as a count of 2^-149 steps, rounded to nearest even (the float
+// subnormal it rounds to). Written out: llvmpipe's roundEven of the double 1.5 gives 1.
+uint subnormalSteps(double magnitude) {
+    const double scaled = magnitude * doublePowerOfTwo(149); // below 2^23, exact
+    uint steps = uint(scaled);
+    const double fraction = scaled - double(steps);
+    if (fraction > 0.5LF || (fraction == 0.5LF && (steps & 1u) != 0u))
+        ++steps;
+    return steps; // 2^23 steps is the smallest normal float
+}
+
+// double -> float rounded to nearest even. Results below the smallest normal float are built
+// from bits, where a conversion on a device that flushes float subnormals would give zero.
+float doubleToFloat(double value) {
+    const double magnitude = abs(value);
+    if (!(magnitude < doublePowerOfTwo(-126))) // NaN takes the conversion too
+        return float(value);
+    const uint sign = unpackDouble2x32(value).y & 0x80000000u;
+    return uintBitsToFloat(sign | subnormalSteps(magnitude));
+}
+#endif
+
 // x / y correctly rounded (IEEE division, as the CPU reference computes it): the device's double
 // quotient rounded to float, to nearest even. The true quotient of two floats is either a float
 // midpoint (only among the subnormals, and then exactly representable in double) or more than
@@ -65,8 +103,6 @@ const bool CHEAP_EXACT_DIVISION = true;
 // rounded float. With HELD_SUBNORMALS subnormal operands and quotients go through bits, so that
 // this holds on devices that flush float subnormals too.
 #ifdef HELD_SUBNORMALS
-double floatToDouble(float x);
-float doubleToFloat(double value);
 float exactDivide(float x, float y) {
     return doubleToFloat(floatToDouble(x) / floatToDouble(y));
 }
@@ -158,42 +194,6 @@ float exactDivide(float x, float y) {
 #ifndef DOUBLE_DIVISION
 #error "HELD_SUBNORMALS needs DOUBLE_DIVISION"
 #endif
-
-// 2^exponent as a double, from its bits (glslang may not parse a double literal exactly).
-double doublePowerOfTwo(int exponent) {
-    return packDouble2x32(uvec2(0u, uint(1023 + exponent) << 20));
-}
-
-// float -> double from the float's bits where it is zero or subnormal: a device that flushes
-// float subnormals (an NVIDIA H200 does) may flush them in the conversion too.
-double floatToDouble(float x) {
-    const uint bits = floatBitsToUint(x);
-    if ((bits & 0x7f800000u) != 0u)
-        return double(x); // normal, infinite or NaN
-    const double magnitude = double(bits & 0x7fffffu) * doublePowerOfTwo(-149); // exact
-    return (bits & 0x80000000u) != 0u ? -magnitude : magnitude;
-}
-
-// A magnitude below 2^-126 as a count of 2^-149 steps, rounded to nearest even (the float
-// subnormal it rounds to). Written out: llvmpipe's roundEven of the double 1.5 gives 1.
-uint subnormalSteps(double magnitude) {
-    const double scaled = magnitude * doublePowerOfTwo(149); // below 2^23, exact
-    uint steps = uint(scaled);
-    const double fraction = scaled - double(steps);
-    if (fraction > 0.5LF || (fraction == 0.5LF && (steps & 1u) != 0u))
-        ++steps;
-    return steps; // 2^23 steps is the smallest normal float
-}
-
-// double -> float rounded to nearest even. Results below the smallest normal float are built
-// from bits, where a conversion on a device that flushes float subnormals would give zero.
-float doubleToFloat(double value) {
-    const double magnitude = abs(value);
-    if (!(magnitude < doublePowerOfTwo(-126))) // NaN takes the conversion too
-        return float(value);
-    const uint sign = unpackDouble2x32(value).y & 0x80000000u;
-    return uintBitsToFloat(sign | subnormalSteps(magnitude));
-}
 
 // `value` rounded to the nearest float (even on ties), subnormals included, kept as a double:
 // a float value that a device flushing float subnormals could not hold.
