@@ -77,4 +77,8 @@ std::optional<BufferRange> HostMemoryView::range(VkDeviceSize first, VkDeviceSiz
     return BufferRange{buffer_.get(), offset, count};
 }
 
+BufferRange HostMemoryView::transferRange(VkDeviceSize first, VkDeviceSize count) const {
+    return BufferRange{buffer_.get(), spanOffset_ + first, count};
+}
+
 } // namespace bitlens

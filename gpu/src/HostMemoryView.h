@@ -13,7 +13,8 @@
 namespace bitlens {
 
 // A storage buffer over host memory the caller owns (VK_EXT_external_memory_host), so that
-// shaders read or write those bytes in place instead of through staging copies. The imported
+// shaders (unified memory) or transfers (a discrete GPU) read or write those bytes in place
+// instead of through staging copies. The imported
 // range is the bytes widened to whole import-alignment units; the caller keeps the bytes alive and
 // untouched by the host until the device work that uses the view has finished. Move-only; keeps
 // the context alive.
@@ -28,6 +29,8 @@ public:
     // offset in the buffer is not a multiple of minStorageBufferOffsetAlignment (nor, where the
     // context reads input through uniform windows, of minUniformBufferOffsetAlignment).
     std::optional<BufferRange> range(VkDeviceSize first, VkDeviceSize count) const;
+    // The same bytes as a transfer's source or destination, which needs no alignment.
+    BufferRange transferRange(VkDeviceSize first, VkDeviceSize count) const;
 
 private:
     HostMemoryView() = default;

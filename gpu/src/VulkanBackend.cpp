@@ -54,12 +54,17 @@ void ensure(GpuBuffer& buffer, const std::shared_ptr<VulkanContext>& context, ui
     buffer = GpuBuffer(context, std::max<uint64_t>(bytes, 256), kind);
 }
 
-void copy(VkCommandBuffer command, const GpuBuffer& from, const GpuBuffer& to, uint64_t bytes,
-          uint64_t fromOffset = 0) {
+// The buffer from `offset` to its end, as a binding or a transfer's end.
+BufferRange whole(const GpuBuffer& buffer, uint64_t offset = 0) {
+    return {buffer.get(), offset, VK_WHOLE_SIZE};
+}
+
+// Records a transfer of `bytes` from the start of one range to the start of another.
+void copy(VkCommandBuffer command, const BufferRange& from, const BufferRange& to, uint64_t bytes) {
     if (bytes == 0)
         return;
-    const VkBufferCopy region{fromOffset, 0, bytes};
-    vkCmdCopyBuffer(command, from.get(), to.get(), 1, &region);
+    const VkBufferCopy region{from.offset, to.offset, bytes};
+    vkCmdCopyBuffer(command, from.buffer, to.buffer, 1, &region);
 }
 
 // A chunk whose dequantized values are not all finite comes from input the CPU reference refuses
@@ -144,8 +149,9 @@ BufferRange VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size
                                        uint64_t count, bool direct, const HostMemoryView* view) {
     const size_t size = elementBytes(dtype);
     std::optional<BufferRange> source;
-    if (view && direct)
-        source = view->range(first * size, count * size);
+    if (view)
+        source = direct ? view->range(first * size, count * size)
+                        : view->transferRange(first * size, count * size);
     GpuBuffer& upload = slot.upload[input];
     if (!source) {
         ensure(upload, context_, count * size, GpuBuffer::Kind::Upload);
@@ -158,12 +164,12 @@ BufferRange VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size
     GpuBuffer& values = slot.values[input];
     ensure(values, context_, count * 4, GpuBuffer::Kind::DeviceLocal);
     if (dtype == DType::F32) {
-        copy(command, upload, values, count * 4);
+        copy(command, *source, whole(values), count * 4);
         return {values.get(), 0, VK_WHOLE_SIZE};
     }
     if (!direct) {
         ensure(slot.raw[input], context_, count * 2, GpuBuffer::Kind::DeviceLocal);
-        copy(command, upload, slot.raw[input], count * 2);
+        copy(command, *source, whole(slot.raw[input]), count * 2);
         CommandSlot::barrier(command);
         source = BufferRange{slot.raw[input].get(), 0, VK_WHOLE_SIZE};
     }
@@ -213,7 +219,7 @@ void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reducti
     const bool direct = context_->unifiedMemory();
     std::vector<std::optional<HostMemoryView>> views;
     for (const ReductionInput& input : inputs)
-        views.push_back(direct ? HostMemoryView::import(context_, input.data) : std::nullopt);
+        views.push_back(HostMemoryView::import(context_, input.data));
     stream_->run(
         divideUp(count, step),
         [&](uint64_t chunk, size_t s, VkCommandBuffer command) {
@@ -242,7 +248,7 @@ void VulkanBackend::reduce(std::span<const ReductionInput> inputs, const Reducti
             reduction.kernel.record(command, buffers, bytesOf(pushed), divideUp(n, per));
             CommandSlot::barrier(command);
             if (!direct)
-                copy(command, slot.small, slot.readSmall, partialBytes);
+                copy(command, whole(slot.small), whole(slot.readSmall), partialBytes);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {
@@ -312,9 +318,10 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
                 std::memcpy(upload + valueBytes, reference.data() + first, referenceBytes);
             std::memcpy(upload + valueBytes + referenceBytes, edges.data(), edgesBytes);
             slot.upload[0].flush();
-            copy(command, slot.upload[0], slot.values[0], valueBytes);
-            copy(command, slot.upload[0], slot.second, referenceBytes, valueBytes);
-            copy(command, slot.upload[0], slot.packed, edgesBytes, valueBytes + referenceBytes);
+            copy(command, whole(slot.upload[0]), whole(slot.values[0]), valueBytes);
+            copy(command, whole(slot.upload[0], valueBytes), whole(slot.second), referenceBytes);
+            copy(command, whole(slot.upload[0], valueBytes + referenceBytes), whole(slot.packed),
+                 edgesBytes);
             vkCmdFillBuffer(command, slot.small.get(), 0, countsBytes, 0);
             CommandSlot::barrier(command);
             const uint32_t pushed[3] = {uint32_t(n), bins, reference.empty() ? 0u : 1u};
@@ -326,7 +333,7 @@ std::vector<uint64_t> VulkanBackend::histogram(std::span<const float> values,
                 .record(command, buffers, std::as_bytes(std::span(pushed)),
                         divideUp(n, kHistogramPerWorkgroup));
             CommandSlot::barrier(command);
-            copy(command, slot.small, slot.readSmall, countsBytes);
+            copy(command, whole(slot.small), whole(slot.readSmall), countsBytes);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t, size_t s) {
@@ -415,29 +422,31 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     result.dequantized.resize(shape.elements());
     // On unified memory (lavapipe, integrated GPUs) the shaders read the upload buffers and write
     // the readback buffers themselves instead of going through device-local copies, or read the
-    // input and write the dequantized values in place where host memory can be imported.
+    // input and write the dequantized values and packed rows in place where host memory can be
+    // imported. A discrete GPU's transfers read and write imported host memory in place.
     const bool direct = context_->unifiedMemory();
-    const std::optional<HostMemoryView> inputView =
-        direct ? HostMemoryView::import(context_, data) : std::nullopt;
+    const std::optional<HostMemoryView> inputView = HostMemoryView::import(context_, data);
     const std::optional<HostMemoryView> outputView =
-        direct ? HostMemoryView::import(context_, std::as_bytes(std::span(result.dequantized)))
-               : std::nullopt;
+        HostMemoryView::import(context_, std::as_bytes(std::span(result.dequantized)));
     const std::optional<HostMemoryView> packedView =
-        direct ? HostMemoryView::import(context_, std::as_bytes(std::span(result.packed)))
-               : std::nullopt;
+        HostMemoryView::import(context_, std::as_bytes(std::span(result.packed)));
     const HostMemoryView* input = inputView ? &*inputView : nullptr;
-    // The dequantized values and packed rows of a chunk written in place, where the views allow.
-    const auto dequantizedInPlace = [&](uint64_t chunk) -> std::optional<BufferRange> {
-        if (!outputView)
+    // Where a chunk's dequantized values and packed rows go in the result: a shader binding when
+    // direct, a transfer's destination otherwise; nothing where they pass through readback
+    // buffers.
+    const auto inPlace = [&](const std::optional<HostMemoryView>& view, uint64_t first,
+                             uint64_t count) -> std::optional<BufferRange> {
+        if (!view)
             return std::nullopt;
-        return outputView->range(chunks.firstRow(chunk) * shape.rowLength * 4,
-                                 chunks.shape(chunk).elements() * 4);
+        return direct ? view->range(first, count) : view->transferRange(first, count);
     };
-    const auto packedInPlace = [&](uint64_t chunk) -> std::optional<BufferRange> {
-        if (!packedView)
-            return std::nullopt;
-        return packedView->range(headerBytes + chunks.firstRow(chunk) * rowPackedBytes,
-                                 chunks.shape(chunk).rows * rowPackedBytes);
+    const auto dequantizedInPlace = [&](uint64_t chunk) {
+        return inPlace(outputView, chunks.firstRow(chunk) * shape.rowLength * 4,
+                       chunks.shape(chunk).elements() * 4);
+    };
+    const auto packedInPlace = [&](uint64_t chunk) {
+        return inPlace(packedView, headerBytes + chunks.firstRow(chunk) * rowPackedBytes,
+                       chunks.shape(chunk).rows * rowPackedBytes);
     };
     if (kernel->needsTensorRange())
         kernel->prepare(tensorRange(data, dtype));
@@ -485,14 +494,11 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const BufferRange values{loaded.buffer, loaded.offset, n * 4};
             const BufferRange tensorData =
                 uploadChunkData(slot, kernel->chunkData(chunks.firstRow(chunk), part), values);
-            const BufferRange packedOut =
-                packedHere
-                    ? *packedHere
-                    : BufferRange{(direct ? slot.readPacked : slot.packed).get(), 0, VK_WHOLE_SIZE};
-            const BufferRange dequantizedOut =
-                inPlace
-                    ? *inPlace
-                    : BufferRange{(direct ? slot.readValues : slot.second).get(), 0, VK_WHOLE_SIZE};
+            // Where the kernel writes, and where those bytes end up on the host side.
+            const BufferRange packedHost = packedHere ? *packedHere : whole(slot.readPacked);
+            const BufferRange dequantizedHost = inPlace ? *inPlace : whole(slot.readValues);
+            const BufferRange packedOut = direct ? packedHost : whole(slot.packed);
+            const BufferRange dequantizedOut = direct ? dequantizedHost : whole(slot.second);
             const GpuBuffer& partialsOut = direct ? slot.readSmall : slot.small;
             if (fusedErrors) // invocations past the chunk's end write no slot
                 vkCmdFillBuffer(command, partialsOut.get(), 0, partialBytes, 0);
@@ -519,9 +525,9 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             stream_->slot(s).markEnd();
             CommandSlot::barrier(command);
             if (!direct) {
-                copy(command, slot.second, slot.readValues, n * 4);
-                copy(command, slot.packed, slot.readPacked, packedBytes);
-                copy(command, slot.small, slot.readSmall, partialBytes);
+                copy(command, dequantizedOut, dequantizedHost, n * 4);
+                copy(command, packedOut, packedHost, packedBytes);
+                copy(command, whole(slot.small), whole(slot.readSmall), partialBytes);
             }
             CommandSlot::barrierToHost(command);
         },
@@ -623,7 +629,8 @@ void VulkanBackend::runScan(FormatKernel& kernel, const TensorScan& scan,
                 CommandSlot::barrier(command);
             }
             if (!direct)
-                copy(command, slot.packed, slot.readPacked, part.rows * outputRowBytes);
+                copy(command, whole(slot.packed), whole(slot.readPacked),
+                     part.rows * outputRowBytes);
             CommandSlot::barrierToHost(command);
         },
         [&](uint64_t chunk, size_t s) {

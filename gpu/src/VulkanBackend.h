@@ -107,7 +107,8 @@ private:
     // `input` and records what turns them into float32 on the device (a copy, or the F16/BF16
     // conversion); returns the binding holding the floats. With `direct` (unified memory) shaders
     // read the upload buffer itself, or the data in place through `view` (a HostMemoryView of
-    // `data`, may be null) where its offsets allow.
+    // `data`, may be null) where its offsets allow; otherwise the device copies from `view`, where
+    // there is one, instead of the staging buffer.
     BufferRange recordInput(VkCommandBuffer command, Slot& slot, size_t input,
                             std::span<const std::byte> data, DType dtype, uint64_t first,
                             uint64_t count, bool direct, const HostMemoryView* view = nullptr);

@@ -20,16 +20,20 @@ std::shared_ptr<VulkanContext> VulkanContext::create(const VulkanContextOptions&
         new VulkanContext(std::move(instance), std::move(devices[chosen]), options));
 }
 
+std::optional<bool> environmentSwitch(const char* name) {
+    const char* environment = std::getenv(name);
+    if (!environment || !*environment)
+        return std::nullopt;
+    const std::string value = environment;
+    if (value != "0" && value != "1")
+        throw Error(std::string(name) + " is '" + value + "': it must be 0 or 1");
+    return value == "1";
+}
+
 bool heldSubnormalsChosen(const VulkanContextOptions& options, const DeviceDescription& device) {
     if (options.heldSubnormals)
         return *options.heldSubnormals;
-    const char* environment = std::getenv("BITLENS_HELD_SUBNORMALS");
-    if (!environment || !*environment)
-        return device.mayFlushSubnormals();
-    const std::string value = environment;
-    if (value != "0" && value != "1")
-        throw Error("BITLENS_HELD_SUBNORMALS is '" + value + "': it must be 0 or 1");
-    return value == "1";
+    return environmentSwitch("BITLENS_HELD_SUBNORMALS").value_or(device.mayFlushSubnormals());
 }
 
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
@@ -37,7 +41,8 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     : instance_(std::move(instance)), description_(std::move(description)),
       float64_(options.float64 && description_.doubleDivision()),
       heldSubnormals_(float64_ && heldSubnormalsChosen(options, description_)),
-      uniformInput_(options.uniformInput && description_.uniformInput()) {
+      uniformInput_(options.uniformInput && description_.uniformInput()),
+      stagedTransfers_(options.stagedTransfers) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 
     uint32_t familyCount = 0;
@@ -87,7 +92,7 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     info.pQueueCreateInfos = &queueInfo;
     std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
     const bool hostImport =
-        unifiedMemory() &&
+        options.hostImport.value_or(environmentSwitch("BITLENS_HOST_IMPORT").value_or(true)) &&
         hasDeviceExtension(description_.handle, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     if (hostImport)
         extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
@@ -137,6 +142,8 @@ uint32_t VulkanContext::memoryType(uint32_t typeBits, VkMemoryPropertyFlags requ
 }
 
 bool VulkanContext::unifiedMemory() const {
+    if (stagedTransfers_)
+        return false;
     bool anyDeviceLocal = false;
     for (uint32_t type = 0; type < memory_.memoryTypeCount; ++type) {
         const VkMemoryPropertyFlags flags = memory_.memoryTypes[type].propertyFlags;

@@ -26,7 +26,19 @@ struct VulkanContextOptions {
     // Let kernels read their input through uniform-buffer windows (input_windows.glsl) where
     // VulkanContext::uniformInput() allows; false keeps the storage-buffer loads GPUs use.
     bool uniformInput = true;
+    // Move data as on a GPU with its own memory even where memory is unified (lavapipe):
+    // device-local buffers filled and read back by transfers. Tests run that path on lavapipe.
+    bool stagedTransfers = false;
+    // Let the device use host memory in place (VK_EXT_external_memory_host, where it has it):
+    // kernels read and write it on unified memory, transfers do on a discrete GPU, instead of
+    // host copies through staging buffers. Empty: as $BITLENS_HOST_IMPORT says (0 or 1, for
+    // benchmarks), else true.
+    std::optional<bool> hostImport;
 };
+
+// The value of the environment variable `name` when it is "0" or "1"; empty when it is unset or
+// empty. Throws Error naming it for any other value.
+std::optional<bool> environmentSwitch(const char* name);
 
 // Whether a context with these options runs the "_f64_held" kernels on `device` (given that it
 // runs the "_f64" ones). Throws Error when $BITLENS_HELD_SUBNORMALS is set to anything but 0 or 1.
@@ -59,7 +71,8 @@ public:
     VkMemoryPropertyFlags memoryTypeFlags(uint32_t type) const;
     // Nanoseconds per timestamp tick of the compute queue; 0 when it has no timestamps.
     float timestampPeriod() const { return timestampPeriod_; }
-    // True when every device-local memory type is also host-visible (CPU and integrated GPUs).
+    // True when every device-local memory type is also host-visible (CPU and integrated GPUs) and
+    // the options did not ask for staged transfers.
     bool unifiedMemory() const;
     // True when the "_f64" kernels run: the device can divide through doubles, the options
     // allowed it, and shaderFloat64 is enabled.
@@ -71,9 +84,9 @@ public:
     // where the options allow it). Their inputs' offsets are then also multiples of
     // minUniformBufferOffsetAlignment.
     bool uniformInput() const { return uniformInput_; }
-    // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (it is on
-    // unified-memory devices that have it: there a shader reads host memory as fast as its own);
-    // 0 otherwise. With it, vkGetMemoryHostPointerPropertiesEXT.
+    // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (on devices
+    // that have it, where the options' hostImport allows); 0 otherwise. With it,
+    // vkGetMemoryHostPointerPropertiesEXT.
     VkDeviceSize hostImportAlignment() const { return hostImportAlignment_; }
     PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties() const {
         return memoryHostPointerProperties_;
@@ -94,6 +107,7 @@ private:
     bool float64_ = false;
     bool heldSubnormals_ = false;
     bool uniformInput_ = false;
+    bool stagedTransfers_ = false;
     VkDeviceSize hostImportAlignment_ = 0;
     PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties_ = nullptr;
 };

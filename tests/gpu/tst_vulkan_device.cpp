@@ -134,6 +134,34 @@ private slots:
         QVERIFY(!VulkanContext::create()->heldSubnormals());
     }
 
+    // Host memory is imported where the device can (lavapipe can), unless the options or
+    // BITLENS_HOST_IMPORT say no; staged transfers make a unified-memory device look discrete.
+    void hostImportAndStagedTransfers() {
+        qunsetenv("BITLENS_HOST_IMPORT");
+        VulkanContextOptions options;
+        const auto lavapipe = VulkanContext::create(options);
+        QVERIFY(lavapipe->unifiedMemory());
+        QVERIFY(lavapipe->hostImportAlignment() > 0);
+        options.stagedTransfers = true;
+        const auto staged = VulkanContext::create(options);
+        QVERIFY(!staged->unifiedMemory());
+        QCOMPARE(staged->hostImportAlignment(), lavapipe->hostImportAlignment());
+        qputenv("BITLENS_HOST_IMPORT", "0");
+        QCOMPARE(VulkanContext::create(options)->hostImportAlignment(), VkDeviceSize(0));
+        options.hostImport = true;
+        QVERIFY(VulkanContext::create(options)->hostImportAlignment() > 0);
+        options.hostImport.reset();
+        qputenv("BITLENS_HOST_IMPORT", "on");
+        try {
+            VulkanContext::create(options);
+            QFAIL("BITLENS_HOST_IMPORT=on was accepted");
+        } catch (const Error& error) {
+            QCOMPARE(std::string(error.what()),
+                     std::string("BITLENS_HOST_IMPORT is 'on': it must be 0 or 1"));
+        }
+        qunsetenv("BITLENS_HOST_IMPORT");
+    }
+
     void errorNamesCallAndResult() {
         try {
             BITLENS_VK_CHECK(VK_ERROR_OUT_OF_DEVICE_MEMORY);

@@ -134,15 +134,18 @@ Tensor namedTensor(const QString& name) {
 }
 
 // `cpuPaths`: the "_f64" kernels (lavapipe has shaderFloat64 and RoundingModeRTE for float32)
-// reading their input through uniform windows where they have them, as on lavapipe; otherwise
-// the float-only kernels that devices without exact double division run, reading their input
-// from storage buffers as GPUs do. The two switches change separate code (the divisions and the
-// input loads), so the two backends cover each path of both.
+// reading their input through uniform windows where they have them, and reading and writing
+// host memory in place, as on lavapipe; otherwise the float-only kernels that devices without
+// exact double division run, reading their input from storage buffers, with data moved by
+// transfers between host memory and device-local buffers, as on a discrete GPU. The switches
+// change separate code (the divisions, the input loads, the data movement), so the two backends
+// cover each path of each.
 VulkanBackendOptions testOptions(bool cpuPaths) {
     VulkanBackendOptions options;
     options.context.validation = true;
     options.context.float64 = cpuPaths;
     options.context.uniformInput = cpuPaths;
+    options.context.stagedTransfers = !cpuPaths;
     options.chunkBytes = 16 << 10; // many small chunks: both slots and the row split are used
     return options;
 }
@@ -174,12 +177,15 @@ template <typename Create> auto createFlushingSubnormals(Create create) {
 }
 
 // The "_f64_held" kernels (which the H200 would run) with storage-buffer input, as on a GPU,
-// flushing float subnormals.
+// flushing float subnormals, with data copied through host staging buffers (no host memory
+// imported).
 VulkanBackend& flushingBackend() {
     static const std::unique_ptr<VulkanBackend> instance = createFlushingSubnormals([] {
         VulkanBackendOptions options = testOptions(true);
         options.context.uniformInput = false;
         options.context.heldSubnormals = true;
+        options.context.stagedTransfers = true;
+        options.context.hostImport = false;
         return std::make_unique<VulkanBackend>(options);
     });
     return *instance;
@@ -574,6 +580,10 @@ private slots:
                  backend().context().description().uniformInput());
         QVERIFY(!floatOnlyBackend().context().float64());
         QVERIFY(!floatOnlyBackend().context().uniformInput());
+        // transfers to and from device-local buffers, host memory imported (lavapipe can)
+        QVERIFY(backend().context().unifiedMemory());
+        QVERIFY(!floatOnlyBackend().context().unifiedMemory());
+        QVERIFY(floatOnlyBackend().context().hostImportAlignment() > 0);
         matchesReferenceOn(floatOnlyBackend(), formatId, tensorName);
     }
 
@@ -590,6 +600,8 @@ private slots:
         QVERIFY(flushingBackend().context().float64());
         QVERIFY(flushingBackend().context().heldSubnormals());
         QVERIFY(!flushingBackend().context().uniformInput());
+        QVERIFY(!flushingBackend().context().unifiedMemory());
+        QCOMPARE(flushingBackend().context().hostImportAlignment(), VkDeviceSize(0));
         matchesReferenceOn(flushingBackend(), formatId, tensorName);
     }
 
@@ -666,7 +678,8 @@ private slots:
     }
 
     // Input that starts off the device's binding alignment (a tensor at any offset of a mapped
-    // file) goes through the staging buffers instead of being read in place; F16 input too.
+    // file) goes through the staging buffers instead of being read in place; F16 input too. A
+    // discrete GPU's transfers read it in place at any offset.
     void misalignedInputMatchesReference_data() {
         QTest::addColumn<QString>("formatId");
         for (const char* id : {"q4_0", "int4-g128-sym", "int4-tensor-sym-mse", "nf4-dq", "q6_k"})
@@ -681,16 +694,20 @@ private slots:
         const std::span<const float> values = std::span(shifted).subspan(1);
         compareWithReference(*format, tensor,
                              backend().quantize(values, tensor.shape, *format, {}));
+        compareWithReference(*format, tensor,
+                             floatOnlyBackend().quantize(values, tensor.shape, *format, {}));
         std::vector<uint16_t> halves(tensor.values.size() + 1);
         Tensor converted{tensor.shape, std::vector<float>(tensor.values.size())};
         for (size_t i = 0; i < tensor.values.size(); ++i) {
             halves[i + 1] = floatToHalf(tensor.values[i]);
             converted.values[i] = halfToFloat(halves[i + 1]);
         }
-        compareWithReference(*format, converted,
-                             backend().quantizeRaw(std::as_bytes(std::span(halves).subspan(1)),
-                                                   DType::F16, tensor.shape, *format, {}));
+        for (VulkanBackend* device : {&backend(), &floatOnlyBackend()})
+            compareWithReference(*format, converted,
+                                 device->quantizeRaw(std::as_bytes(std::span(halves).subspan(1)),
+                                                     DType::F16, tensor.shape, *format, {}));
         QCOMPARE(backend().context().instance().validationMessages(), uint64_t(0));
+        QCOMPARE(floatOnlyBackend().context().instance().validationMessages(), uint64_t(0));
     }
 
     // Chunks of several windowed dispatches (input_windows.glsl: 512 KiB of input each), the last
