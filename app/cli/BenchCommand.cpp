@@ -65,7 +65,7 @@ std::vector<std::string> splitList(const std::string& text) {
 struct BenchBackends {
     std::vector<std::unique_ptr<QuantBackend>> owned;
     std::vector<BenchTarget> targets;
-    const VulkanBackend* vulkan = nullptr; // among the targets when a device is used
+    VulkanBackend* vulkan = nullptr; // among the targets when a device is used
 };
 
 // The CPU reference always; the Vulkan backend as `device` asks. Without a Vulkan device, auto
@@ -140,15 +140,22 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
         << fixed(double(shape.elements()) * 4 / double(1 << 20), 1) << " MiB), best of " << kRepeats
         << "; MiB/s of float32 input; quantize = pack + unpack + error metrics; kernel = "
            "Vulkan device time of those kernels alone\n";
-    // What the kernels' memory traffic is measured against.
-    const double copyBytesPerSecond =
-        backends.vulkan ? backends.vulkan->copyBandwidth(kCopyProbeBytes, kRepeats) : 0;
+    // What the kernels' memory traffic is measured against: the faster of the two copies.
+    const MemoryBandwidth bandwidth =
+        backends.vulkan ? backends.vulkan->memoryBandwidth(kCopyProbeBytes, kRepeats)
+                        : MemoryBandwidth{};
+    const double copyBytesPerSecond = bandwidth.best();
+    const auto gigabytes = [](double bytesPerSecond) {
+        return fixed(bytesPerSecond * 1e-9, 1) + " GB/s";
+    };
     if (backends.vulkan)
         out << "device memory: "
-            << (copyBytesPerSecond > 0 ? fixed(copyBytesPerSecond * 1e-9, 1) + " GB/s"
+            << (copyBytesPerSecond > 0 ? gigabytes(copyBytesPerSecond)
                                        : std::string("not measured (no timestamps)"))
-            << " (vkCmdCopyBuffer between two device-local buffers of "
-            << kCopyProbeBytes / (1 << 20) << " MiB, bytes read + written, best of " << kRepeats
+            << " (the faster of a copy shader, " << gigabytes(bandwidth.shader)
+            << ", and vkCmdCopyBuffer, " << gigabytes(bandwidth.transfer)
+            << ", between two device-local buffers of " << kCopyProbeBytes / (1 << 20)
+            << " MiB, bytes read + written, best of " << kRepeats
             << "); kernel GB/s counts the float32 input read, the dequantized floats and the "
                "packed bytes written\n";
     TextTable table({{"format"},

@@ -4,7 +4,6 @@
 #include "ChunkStream.h"
 #include "FormatKernel.h"
 #include "InputWindows.h"
-#include "MemoryBandwidth.h"
 #include "core/tensor/FloatBits.h"
 #include "core/util/Error.h"
 
@@ -362,8 +361,9 @@ TensorRange VulkanBackend::tensorRange(std::span<const std::byte> data, DType dt
     return range;
 }
 
-double VulkanBackend::copyBandwidth(uint64_t bytes, unsigned repeats) const {
-    return measureCopyBandwidth(context_, bytes, repeats);
+MemoryBandwidth VulkanBackend::memoryBandwidth(uint64_t bytes, unsigned repeats) {
+    return measureMemoryBandwidth(context_, kernels_->kernel(kCopyWordsShader, 2, 4), bytes,
+                                  repeats);
 }
 
 QuantizedTensor VulkanBackend::quantize(std::span<const float> values, MatrixShape shape,

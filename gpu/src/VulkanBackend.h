@@ -6,6 +6,7 @@
 #include "GpuBuffer.h"
 #include "HostMemoryView.h"
 #include "KernelLibrary.h"
+#include "MemoryBandwidth.h"
 #include "VulkanContext.h"
 #include "core/backend/QuantBackend.h"
 #include "core/tensor/DType.h"
@@ -62,9 +63,9 @@ public:
                                     std::span<const float> reference = {});
 
     const VulkanContext& context() const { return *context_; }
-    // The device's memory bandwidth in bytes/s (measureCopyBandwidth: copies between two
-    // device-local buffers of `bytes`, best of `repeats`); 0 without timestamps.
-    double copyBandwidth(uint64_t bytes, unsigned repeats) const;
+    // The device's memory bandwidth (measureMemoryBandwidth: copies between two device-local
+    // buffers of `bytes`, a multiple of 16, best of `repeats`).
+    MemoryBandwidth memoryBandwidth(uint64_t bytes, unsigned repeats);
     // Device time of the last quantize()'s format and metrics kernels, summed over its chunks
     // (timestamp queries; 0 when the device has none). With the wall time of the call it splits
     // kernel time from upload/readback time: the timing `bench formats` reports.

@@ -292,6 +292,15 @@ private slots:
         std::string unit;
         bandwidth >> gigabytes >> unit;
         QVERIFY2(gigabytes > 0 && unit == "GB/s", line.c_str());
+        // the faster of the two probes, each given
+        const auto probe = [&](const std::string& label) {
+            const size_t at = line.find(label);
+            return at == std::string::npos ? -1.0 : std::stod(line.substr(at + label.size()));
+        };
+        const double shader = probe("a copy shader, ");
+        const double transfer = probe("vkCmdCopyBuffer, ");
+        QVERIFY2(shader > 0 && transfer > 0, line.c_str());
+        QCOMPARE(gigabytes, std::max(shader, transfer));
         std::getline(lines, line);
         QVERIFY(line.find("vs cpu") != std::string::npos);
         QVERIFY(line.find("% of copy") != std::string::npos);
