@@ -20,12 +20,15 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: bitlens-cli bench formats [--size MB] [--formats a,b,c] [--threads N] [--device D]\n"
+    "                                 [--chunk MB]\n"
     "  --size MB       float32 input size in MiB (default 32; rows of 4096 values)\n"
     "  --formats LIST  comma-separated format ids, or 'all' for every listed format\n"
     "                  (default: one or more of each family, see kDefaultFormats)\n"
     "  --threads N     CPU threads (default: all)\n"
     "  --device D      auto (CPU, and Vulkan when a device exists), cpu, or vulkan (CPU and\n"
     "                  Vulkan; no device is an error)\n"
+    "  --chunk MB      float32 values per Vulkan chunk in MiB (default 32; at most the device's\n"
+    "                  maxStorageBufferRange)\n"
     "       bitlens-cli bench eval MODEL --dataset IMAGES LABELS [--input-scale S] [--repeats N]\n"
     "       bitlens-cli bench eval MODEL --text FILE [--tokenizer F] [--ctx N] [--chunks N]\n"
     "  images/s of a classifier's or tokens/s of a language model's forward pass on the CPU and\n"
@@ -70,7 +73,8 @@ struct BenchBackends {
 
 // The CPU reference always; the Vulkan backend as `device` asks. Without a Vulkan device, auto
 // says so on `err` and goes on with the CPU; vulkan throws NoVulkanDevice.
-BenchBackends benchBackends(unsigned threads, BackendKind device, std::ostream& err) {
+BenchBackends benchBackends(unsigned threads, BackendKind device, uint64_t chunkBytes,
+                            std::ostream& err) {
     BenchBackends backends;
     auto cpu = std::make_unique<CpuBackend>(threads);
     const CpuBackend* cpuPointer = cpu.get();
@@ -83,7 +87,9 @@ BenchBackends benchBackends(unsigned threads, BackendKind device, std::ostream& 
     if (device == BackendKind::Cpu)
         return backends;
     try {
-        auto vulkan = std::make_unique<VulkanBackend>();
+        VulkanBackendOptions options;
+        options.chunkBytes = chunkBytes;
+        auto vulkan = std::make_unique<VulkanBackend>(options);
         backends.vulkan = vulkan.get();
         backends.targets.push_back({vulkan.get(), 1, {}});
         backends.owned.push_back(std::move(vulkan));
@@ -99,11 +105,13 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
     if (!args.empty() && args.front() == "eval")
         return runEvalBench({args.begin() + 1, args.end()}, out, err);
     uint64_t sizeMiB = 0;
+    uint64_t chunkMiB = 0; // 0: VulkanBackend's default
     unsigned threads = 1;
     std::vector<std::string> ids;
     BackendKind device = BackendKind::Auto;
     try {
-        const ParsedArgs parsed = parseArgs(args, {"size", "formats", "threads", "device"}, {});
+        const ParsedArgs parsed =
+            parseArgs(args, {"size", "formats", "threads", "device", "chunk"}, {});
         if (parsed.has("device")) {
             const auto kind = parseBackendKind(*parsed.value("device"));
             if (!kind)
@@ -113,6 +121,7 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
         if (parsed.positional.size() != 1 || parsed.positional.front() != "formats")
             throw UsageError("expected the benchmark name 'formats'");
         sizeMiB = parsed.integer("size", 1, 16384, 32);
+        chunkMiB = parsed.integer("chunk", 1, 4096, 0);
         const unsigned hardware = std::max(1u, std::thread::hardware_concurrency());
         threads = unsigned(parsed.integer("threads", 1, 1024, hardware));
         if (!parsed.has("formats"))
@@ -134,7 +143,7 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
     const uint64_t rows = std::max<uint64_t>(1, sizeMiB * (1 << 20) / 4 / kBenchRowLength);
     const MatrixShape shape{rows, kBenchRowLength};
     const std::vector<float> values = syntheticWeights(shape.elements(), kBenchSeed);
-    const BenchBackends backends = benchBackends(threads, device, err);
+    const BenchBackends backends = benchBackends(threads, device, chunkMiB << 20, err);
 
     out << "synthetic weights: " << shape.rows << " x " << shape.rowLength << " float32 ("
         << fixed(double(shape.elements()) * 4 / double(1 << 20), 1) << " MiB), best of " << kRepeats
@@ -157,7 +166,8 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
             << ", between two device-local buffers of " << kCopyProbeBytes / (1 << 20)
             << " MiB, bytes read + written, best of " << kRepeats
             << "); kernel GB/s counts the float32 input read, the dequantized floats and the "
-               "packed bytes written\n";
+               "packed bytes written; chunks of "
+            << fixed(double(backends.vulkan->chunkBytes()) / double(1 << 20), 1) << " MiB\n";
     TextTable table({{"format"},
                      {"backend"},
                      {"MiB/s quantize", TextTable::Align::Right},
@@ -211,7 +221,8 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
 
 Command benchCommand() {
     return {"bench",
-            "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D] | "
+            "bench formats [--size MB] [--formats a,b,c|all] [--threads N] [--device D] "
+            "[--chunk MB] | "
             "bench eval MODEL (--dataset IMAGES LABELS [--input-scale S] | --text FILE "
             "[--tokenizer F] [--ctx N])",
             "throughput of each format on a synthetic tensor, or of a model's forward pass: CPU "

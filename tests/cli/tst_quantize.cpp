@@ -279,8 +279,8 @@ private slots:
     // format gets a second row: timed with the ratio to the CPU reference and the kernels' memory
     // traffic against that bandwidth.
     void benchFormatsOnVulkan() {
-        const Run result =
-            run({"bench", "formats", "--size", "1", "--formats", "q8_0,nf4", "--device", "vulkan"});
+        const Run result = run({"bench", "formats", "--size", "2", "--formats", "q8_0,nf4",
+                                "--device", "vulkan", "--chunk", "1"});
         QCOMPARE(result.status, 0);
         std::istringstream lines(result.out);
         std::string line;
@@ -301,6 +301,7 @@ private slots:
         const double transfer = probe("vkCmdCopyBuffer, ");
         QVERIFY2(shader > 0 && transfer > 0, line.c_str());
         QCOMPARE(gigabytes, std::max(shader, transfer));
+        QVERIFY2(line.ends_with("; chunks of 1.0 MiB"), line.c_str());
         std::getline(lines, line);
         QVERIFY(line.find("vs cpu") != std::string::npos);
         QVERIFY(line.find("% of copy") != std::string::npos);
