@@ -39,7 +39,8 @@ bool heldSubnormalsChosen(const VulkanContextOptions& options, const DeviceDescr
 VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
                              DeviceDescription description, const VulkanContextOptions& options)
     : instance_(std::move(instance)), description_(std::move(description)),
-      float64_(options.float64 && description_.doubleDivision()),
+      float64_(options.float64.value_or(environmentSwitch("BITLENS_FLOAT64").value_or(true)) &&
+               description_.doubleDivision()),
       heldSubnormals_(float64_ && heldSubnormalsChosen(options, description_)),
       uniformInput_(options.uniformInput && description_.uniformInput()),
       stagedTransfers_(options.stagedTransfers) {

@@ -15,8 +15,8 @@ struct VulkanContextOptions {
     bool validation = false; // also on when vulkanValidationRequested()
     // Run the quantizers' "_f64" kernels, which divide through doubles, where the device can
     // (DeviceDescription::doubleDivision); false keeps the float-only kernels, which every device
-    // runs.
-    bool float64 = true;
+    // runs. Empty: as $BITLENS_FLOAT64 says (0 or 1, for benchmarks), else true.
+    std::optional<bool> float64;
     // Run the "_f64_held" kernels (common.glsl, HeldFloat: the scale searches keep subnormal
     // values in doubles) with the "_f64" ones: true or false to choose; empty: as
     // $BITLENS_HELD_SUBNORMALS says (0 or 1, for benchmarks), else where the device may flush

@@ -167,6 +167,26 @@ private slots:
         qunsetenv("BITLENS_HOST_IMPORT");
     }
 
+    // The "_f64" kernels run where the device divides exactly through doubles (lavapipe does),
+    // unless the options or BITLENS_FLOAT64 say no.
+    void float64Choice() {
+        qunsetenv("BITLENS_FLOAT64");
+        VulkanContextOptions options;
+        QVERIFY(VulkanContext::create(options)->float64());
+        qputenv("BITLENS_FLOAT64", "0");
+        QVERIFY(!VulkanContext::create(options)->float64());
+        options.float64 = true;
+        QVERIFY(VulkanContext::create(options)->float64());
+        qputenv("BITLENS_FLOAT64", "1");
+        options.float64 = false;
+        QVERIFY(!VulkanContext::create(options)->float64());
+        options.float64.reset();
+        QVERIFY(VulkanContext::create(options)->float64());
+        qputenv("BITLENS_FLOAT64", "true");
+        QVERIFY_THROWS_EXCEPTION(Error, VulkanContext::create(options));
+        qunsetenv("BITLENS_FLOAT64");
+    }
+
     void errorNamesCallAndResult() {
         try {
             BITLENS_VK_CHECK(VK_ERROR_OUT_OF_DEVICE_MEMORY);
