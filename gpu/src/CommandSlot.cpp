@@ -41,7 +41,9 @@ void CommandSlot::markStart() {
     if (!timestamps_)
         return;
     vkCmdResetQueryPool(command_, timestamps_.get(), 0, 2);
-    vkCmdWriteTimestamp(command_, VK_PIPELINE_STAGE_TOP_OF_PIPE_BIT, timestamps_.get(), 0);
+    // Once every earlier command has completed: a top-of-pipe stamp may be written as soon as they
+    // start, and would count the transfers before the kernels.
+    vkCmdWriteTimestamp(command_, VK_PIPELINE_STAGE_ALL_COMMANDS_BIT, timestamps_.get(), 0);
 }
 
 void CommandSlot::markEnd() {

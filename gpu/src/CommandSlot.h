@@ -22,8 +22,9 @@ public:
     bool pending() const { return pending_; }
 
     // Device time between two points of the recorded commands: markStart() and markEnd() record
-    // timestamps; after wait(), kernelSeconds() is the time between them (0 when the queue has
-    // no timestamps or nothing was marked).
+    // timestamps, each written once every command recorded before it has completed; after
+    // wait(), kernelSeconds() is the time between them (0 when the queue has no timestamps or
+    // nothing was marked).
     void markStart();
     void markEnd();
     double kernelSeconds() const;
