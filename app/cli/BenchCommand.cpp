@@ -210,7 +210,9 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
                           kernelSeconds > 0 && copyBytesPerSecond > 0
                               ? fixed(100 * kernelBytesPerSecond / copyBytesPerSecond, 1) + "%"
                               : "-",
-                          result.skipped});
+                          timed && isVulkan && !backends.vulkan->lastUsedHostMemoryInPlace()
+                              ? "host memory copied through staging buffers"
+                              : result.skipped});
         }
     }
     table.print(out);

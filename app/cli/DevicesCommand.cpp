@@ -54,6 +54,9 @@ int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ost
                                             : "kept")
             << "\n      kernel input: "
             << (device.uniformInput() ? "uniform-buffer windows" : "storage buffers")
+            << "\n      host memory: "
+            << (device.hostMemoryImport ? "used in place (VK_EXT_external_memory_host)"
+                                        : "copied through staging buffers")
             << "\n      usable: "
             << (device.missingFeatures.empty() ? "yes" : "no, lacks " + device.missingFeatures)
             << "\n";

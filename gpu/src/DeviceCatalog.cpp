@@ -163,6 +163,8 @@ std::vector<DeviceDescription> describeDevices(const VulkanInstance& instance) {
         description.signedZerosFloat64 =
             floatControls.shaderSignedZeroInfNanPreserveFloat64 == VK_TRUE;
         description.denormPreserveFloat32 = floatControls.shaderDenormPreserveFloat32 == VK_TRUE;
+        description.hostMemoryImport =
+            hasDeviceExtension(devices[index], VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
         description.missingFeatures = missingFeatures(devices[index], description.apiVersion);
         result.push_back(std::move(description));
     }

@@ -34,6 +34,7 @@ struct DeviceDescription {
     bool signedZerosFloat32 = false;    // shaderSignedZeroInfNanPreserveFloat32
     bool signedZerosFloat64 = false;    // shaderSignedZeroInfNanPreserveFloat64
     bool denormPreserveFloat32 = false; // shaderDenormPreserveFloat32
+    bool hostMemoryImport = false;      // VK_EXT_external_memory_host
     std::array<uint8_t, VK_UUID_SIZE> pipelineCacheUuid{};
     std::string missingFeatures; // empty when usable: "storageBuffer8BitAccess, shaderInt8"
 

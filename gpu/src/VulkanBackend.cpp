@@ -431,6 +431,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     const std::optional<HostMemoryView> packedView =
         HostMemoryView::import(context_, std::as_bytes(std::span(result.packed)));
     const HostMemoryView* input = inputView ? &*inputView : nullptr;
+    lastInPlace_ = inputView && outputView && packedView;
     // Where a chunk's dequantized values and packed rows go in the result: a shader binding when
     // direct, a transfer's destination otherwise; nothing where they pass through readback
     // buffers.

@@ -71,6 +71,10 @@ public:
     // kernel time from upload/readback time: the timing `bench formats` reports.
     double lastKernelSeconds() const { return lastKernelSeconds_; }
     uint64_t chunkBytes() const { return chunkBytes_; }
+    // True when the last quantize() could import the tensor, the dequantized values and the
+    // packed bytes (HostMemoryView), so that the device reads and writes them in place; false
+    // where any goes through host copies to or from staging buffers.
+    bool lastUsedHostMemoryInPlace() const { return lastInPlace_; }
 
 private:
     struct Slot;
@@ -132,6 +136,7 @@ private:
     uint64_t chunkBytes_ = 0;
     std::vector<std::unique_ptr<Slot>> slots_;
     double lastKernelSeconds_ = 0;
+    bool lastInPlace_ = false;
 };
 
 } // namespace bitlens

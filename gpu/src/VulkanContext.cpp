@@ -94,7 +94,7 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
     std::vector<const char*> extensions = {VK_KHR_PUSH_DESCRIPTOR_EXTENSION_NAME};
     const bool hostImport =
         options.hostImport.value_or(environmentSwitch("BITLENS_HOST_IMPORT").value_or(true)) &&
-        hasDeviceExtension(description_.handle, VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
+        description_.hostMemoryImport;
     if (hostImport)
         extensions.push_back(VK_EXT_EXTERNAL_MEMORY_HOST_EXTENSION_NAME);
     info.enabledExtensionCount = uint32_t(extensions.size());

@@ -319,6 +319,24 @@ private slots:
                      rows[3].find("x ") != std::string::npos,
                  rows[3].c_str());
     }
+    // Without host memory imported (lavapipe can import it) the Vulkan rows say so.
+    void benchNotesHostCopies() {
+        qputenv("BITLENS_HOST_IMPORT", "0");
+        const Run result =
+            run({"bench", "formats", "--size", "1", "--formats", "q4_0", "--device", "vulkan"});
+        qunsetenv("BITLENS_HOST_IMPORT");
+        QCOMPARE(result.status, 0);
+        std::istringstream lines(result.out);
+        std::string line;
+        std::vector<std::string> rows;
+        while (std::getline(lines, line))
+            if (line.starts_with("q4_0"))
+                rows.push_back(line);
+        QCOMPARE(rows.size(), size_t(2));
+        QVERIFY2(rows[0].ends_with("-"), rows[0].c_str());
+        QVERIFY2(rows[1].ends_with("%  host memory copied through staging buffers"),
+                 rows[1].c_str());
+    }
 };
 
 QTEST_GUILESS_MAIN(TestQuantizeCommand)
