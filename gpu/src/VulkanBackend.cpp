@@ -66,6 +66,15 @@ void copy(VkCommandBuffer command, const BufferRange& from, const BufferRange& t
     vkCmdCopyBuffer(command, from.buffer, to.buffer, 1, &region);
 }
 
+// Bytes of imported host memory as the device uses them: a shader binding on unified memory
+// (`direct`), where its offset suits one; a transfer's source or destination otherwise.
+std::optional<BufferRange> hostRange(const HostMemoryView& view, bool direct, uint64_t first,
+                                     uint64_t count) {
+    if (direct)
+        return view.range(first, count);
+    return view.transferRange(first, count);
+}
+
 // A chunk whose dequantized values are not all finite comes from input the CPU reference refuses
 // (non-finite values, scales that overflow fp16): run the reference on the rows up to the end of
 // that chunk so that the caller gets its exact error, value indices included. Returns only if
@@ -149,8 +158,7 @@ BufferRange VulkanBackend::recordInput(VkCommandBuffer command, Slot& slot, size
     const size_t size = elementBytes(dtype);
     std::optional<BufferRange> source;
     if (view)
-        source = direct ? view->range(first * size, count * size)
-                        : view->transferRange(first * size, count * size);
+        source = hostRange(*view, direct, first * size, count * size);
     GpuBuffer& upload = slot.upload[input];
     if (!source) {
         ensure(upload, context_, count * size, GpuBuffer::Kind::Upload);
@@ -435,19 +443,19 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     // Where a chunk's dequantized values and packed rows go in the result: a shader binding when
     // direct, a transfer's destination otherwise; nothing where they pass through readback
     // buffers.
-    const auto inPlace = [&](const std::optional<HostMemoryView>& view, uint64_t first,
-                             uint64_t count) -> std::optional<BufferRange> {
+    const auto resultRange = [&](const std::optional<HostMemoryView>& view, uint64_t first,
+                                 uint64_t count) -> std::optional<BufferRange> {
         if (!view)
             return std::nullopt;
-        return direct ? view->range(first, count) : view->transferRange(first, count);
+        return hostRange(*view, direct, first, count);
     };
     const auto dequantizedInPlace = [&](uint64_t chunk) {
-        return inPlace(outputView, chunks.firstRow(chunk) * shape.rowLength * 4,
-                       chunks.shape(chunk).elements() * 4);
+        return resultRange(outputView, chunks.firstRow(chunk) * shape.rowLength * 4,
+                           chunks.shape(chunk).elements() * 4);
     };
     const auto packedInPlace = [&](uint64_t chunk) {
-        return inPlace(packedView, headerBytes + chunks.firstRow(chunk) * rowPackedBytes,
-                       chunks.shape(chunk).rows * rowPackedBytes);
+        return resultRange(packedView, headerBytes + chunks.firstRow(chunk) * rowPackedBytes,
+                           chunks.shape(chunk).rows * rowPackedBytes);
     };
     if (kernel->needsTensorRange())
         kernel->prepare(tensorRange(data, dtype));
