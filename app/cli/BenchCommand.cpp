@@ -200,6 +200,14 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
             const double kernelBytes =
                 double(shape.elements()) * 8 + double(format->packedBytes(shape));
             const double kernelBytesPerSecond = kernelSeconds > 0 ? kernelBytes / kernelSeconds : 0;
+            std::string note = result.skipped;
+            const auto addNote = [&note](const char* text) {
+                note += (note.empty() ? "" : "; ") + std::string(text);
+            };
+            if (timed && isVulkan && backends.vulkan->lastUsedLaneKernel())
+                addNote("eight invocations per block");
+            if (timed && isVulkan && !backends.vulkan->lastUsedHostMemoryInPlace())
+                addNote("host memory copied through staging buffers");
             table.addRow({result.formatId, result.backendName,
                           timed ? fixed(result.quantizeMiBps, 1) : "-",
                           timed && result.dequantizeMiBps ? fixed(*result.dequantizeMiBps, 1) : "-",
@@ -210,9 +218,7 @@ int runBench(const std::vector<std::string>& args, std::ostream& out, std::ostre
                           kernelSeconds > 0 && copyBytesPerSecond > 0
                               ? fixed(100 * kernelBytesPerSecond / copyBytesPerSecond, 1) + "%"
                               : "-",
-                          timed && isVulkan && !backends.vulkan->lastUsedHostMemoryInPlace()
-                              ? "host memory copied through staging buffers"
-                              : result.skipped});
+                          note});
         }
     }
     table.print(out);

@@ -21,6 +21,7 @@
 #include "exact_sqrt.glsl"
 #include "float_octets.glsl"
 #include "ggml_rounding.glsl"
+#include "lane_groups.glsl"
 #include "reference_math.glsl"
 
 #if defined(Q2_K)
@@ -536,36 +537,6 @@ void packSubBlock(uint block, uint sub, uint scaleCode, uint minCode, uint dBits
         storePair(base + 208u, dBits);
 }
 #endif
-
-// The larger of two scales or mins the way the CPU keeps its running maximum from 0: values not
-// above +0 count as +0.
-float largerFromZero(float a, float b) {
-    return b > a ? b : a;
-}
-
-// The largest of `value` over this invocation's aligned group of eight subgroup invocations.
-float groupLargestFromZero(float value) {
-    float largest = value > 0.0 ? value : 0.0;
-    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u) largest =
-        largerFromZero(largest, subgroupShuffleXor(largest, mask));
-    return largest;
-}
-
-// The value of largest magnitude over this invocation's aligned group of eight subgroup
-// invocations, the lowest `index` among equal magnitudes (the CPU scans in order and keeps a
-// strictly larger one); +0 when all are zero.
-float groupLargestMagnitude(float value, uint index) {
-    float largest = value;
-    [[unroll]] for (uint mask = 1u; mask < 8u; mask *= 2u) {
-        const float other = subgroupShuffleXor(largest, mask);
-        const uint otherIndex = subgroupShuffleXor(index, mask);
-        const bool takeOther =
-            abs(other) > abs(largest) || (abs(other) == abs(largest) && otherIndex < index);
-        largest = takeOther ? other : largest;
-        index = takeOther ? otherIndex : index;
-    }
-    return abs(largest) > 0.0 ? largest : 0.0;
-}
 
 void main() {
     // Sub-blocks of a super-block sit on consecutive subgroup invocations, so that its

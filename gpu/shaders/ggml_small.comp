@@ -18,33 +18,8 @@
 #include "common.glsl"
 #include "float_octets.glsl"
 #include "ggml_rounding.glsl"
+#include "ggml_small_values.glsl"
 #include "reference_math.glsl"
-
-#if defined(Q4_0)
-#define BITS 4
-#define CENTERED 1
-#define BLOCK_BYTES 18u
-#elif defined(Q5_0)
-#define BITS 5
-#define CENTERED 1
-#define BLOCK_BYTES 22u
-#elif defined(Q4_1)
-#define BITS 4
-#define MIN_MAX 1
-#define BLOCK_BYTES 20u
-#elif defined(Q5_1)
-#define BITS 5
-#define MIN_MAX 1
-#define BLOCK_BYTES 24u
-#elif defined(Q8_0)
-#define BLOCK_BYTES 34u
-#elif defined(IQ4_NL)
-#define BLOCK_BYTES 18u
-#elif defined(MXFP4)
-#define BLOCK_BYTES 17u
-#else
-#error "define one of Q4_0 Q4_1 Q5_0 Q5_1 Q8_0 IQ4_NL MXFP4"
-#endif
 
 layout(local_size_x = 64) in;
 #include "input_windows.glsl"
@@ -153,52 +128,6 @@ void codeBookSums(float x[32], float id, out HeldFloat qx, out HeldFloat q2) {
     qx = sumqx;
     q2 = sumq2;
 }
-#elif defined(MXFP4)
-const int kDoubledE2M1[16] = int[16](0, 1, 2, 3, 4, 6, 8, 12, 0, -1, -2, -3, -4, -6, -8, -12);
-
-// The E8M0 byte clamp(floor(log2f(amax)) - 2 + 127, 0, 254) of the CPU reference (ggml's own
-// formula), for amax > 0 without a logarithm: floor(log2f) is the binary exponent, except that
-// log2f, correctly rounded, reaches the next integer k for the top `count` mantissas below 2^k,
-// count = floor(2^p * ln 2) with 2^p the binade of the float just below k (|k| >= 2); checked
-// against glibc's log2f for every float. Subnormal amax gives byte 0 either way.
-uint sharedExponent(float amax) {
-    const uint bits = floatBitsToUint(amax);
-    const int biased = int(bits >> 23);
-    if (biased == 0)
-        return 0u;
-    const int next = biased - 126; // k: amax lies in [2^(k-1), 2^k)
-    const int topMantissas[7] = int[7](0, 1, 2, 5, 11, 22, 44);
-    int count = 0;
-    if (next >= 2)
-        count = topMantissas[findMSB(next - 1)];
-    else if (next <= -2)
-        count = topMantissas[findMSB(-next)];
-    const int roundsUp = int(bits & 0x7fffffu) >= 0x800000 - count && count > 0 ? 1 : 0;
-    return uint(clamp(biased + roundsUp - 2, 0, 254));
-}
-
-// 2^(e - 128) as ggml's e8m0 half-scale (e < 2: the subnormals 2^-128, 2^-127).
-float halfScale(uint e) {
-    return uintBitsToFloat(e < 2u ? 0x00200000u << e : (e - 1u) << 23);
-}
-
-// The first index whose doubled E2M1 value times d lies nearest to v. d and v may be subnormal
-// (blocks whose largest value is below 2^-125), hence the held arithmetic.
-int nearestScaledIndex(float d, float v) {
-    int best = 0;
-    const HeldFloat scale = held(d);
-    const HeldFloat value = held(v);
-    HeldFloat bestError = abs(heldDifference(heldProduct(float(kDoubledE2M1[0]), scale), value));
-    [[unroll]] for (int i = 1; i < 16; ++i) {
-        const HeldFloat error =
-            abs(heldDifference(heldProduct(float(kDoubledE2M1[i]), scale), value));
-        if (error < bestError) {
-            best = i;
-            bestError = error;
-        }
-    }
-    return best;
-}
 #endif
 
 void main() {
@@ -258,40 +187,31 @@ void main() {
 #elif defined(MXFP4)
     float amax = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));
-    const uint e = amax > 0.0 ? sharedExponent(amax) : 0u;
-    const float d = halfScale(e);
-    packed[at] = uint8_t(e);
+    const BlockScale s = blockScale(amax);
+    packed[at] = uint8_t(s.fields);
     int levels[32];
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) levels[j] = nearestScaledIndex(d, X(j));
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        levels[j] = int(blockCode(X(j), s));
+        y[j] = blockValue(uint(levels[j]), s);
+    }
     storeNibbles(at + 1u, levels);
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) y[j] =
-        heldToFloat(heldProduct(float(kDoubledE2M1[levels[j]]), held(d)));
 #elif defined(Q8_0)
     float amax = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) amax = stdMax(amax, abs(X(j)));
-    const float d = exactDivide(amax, 127.0);
-    const float id = reciprocalOrZero(d);
-    const float stored = storeHalf(at, d);
+    const BlockScale s = blockScale(amax);
+    packedPairs[at >> 1] = uint16_t(s.fields);
     [[unroll]] for (uint i = 0u; i < 16u; ++i) {
         uint pair = 0u;
         [[unroll]] for (uint part = 0u; part < 2u; ++part) {
             const uint j = 2u * i + part;
-            precise float scaled = X(j) * id;
-            const uint byte = uint(int(roundHalfAwayFromZero(scaled))) & 0xffu;
+            const uint byte = blockCode(X(j), s);
             pair |= byte << (8u * part);
-            // Decoded from the stored byte, as dequantize_row_q8_0 does (this also keeps
-            // compilers from turning float(int(x)) into trunc(x), which would keep the sign of
-            // -0).
-            precise float value = float(int(byte << 24) >> 24) * stored;
-            y[j] = value;
+            y[j] = blockValue(byte, s);
         }
         packedPairs[((at + 2u) >> 1) + i] = uint16_t(pair);
     }
 #else
-    const int top = (1 << BITS) - 1;
-    int levels[32];
 #if defined(CENTERED)
-    const int middle = 1 << (BITS - 1);
     float amax = 0.0;
     float signedMax = 0.0;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
@@ -300,14 +220,8 @@ void main() {
             signedMax = X(j);
         }
     }
-    const float d = exactDivide(signedMax, float(-middle));
-    const float id = reciprocalOrZero(d);
-    const float stored = storeHalf(at, d);
-    const float offset = float(middle) + 0.5;
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = X(j) * id + offset;
-        levels[j] = min(top, int(shifted));
-    }
+    const BlockScale s = blockScale(signedMax);
+    packedPairs[at >> 1] = uint16_t(s.fields);
     const uint fifthAt = at + 2u;
 #else
     float lowest = 3.4028234663852886e38;
@@ -318,20 +232,15 @@ void main() {
         if (X(j) > highest)
             highest = X(j);
     }
-    precise float range = highest - lowest;
-    const float d = exactDivide(range, float(top));
-    const float id = reciprocalOrZero(d);
-    const uint scaleBits = floatToHalfBits(d);
-    const uint minBits = floatToHalfBits(lowest);
-    packedWords[at / 4u] = scaleBits | (minBits << 16);
-    const float stored = halfBitsToFloat(scaleBits);
-    const float storedMin = halfBitsToFloat(minBits);
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-        precise float shifted = (X(j) - lowest) * id + 0.5;
-        levels[j] = min(top, int(shifted));
-    }
+    const BlockScale s = blockScale(lowest, highest);
+    packedWords[at / 4u] = s.fields;
     const uint fifthAt = at + 4u;
 #endif
+    int levels[32];
+    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
+        levels[j] = int(blockCode(X(j), s));
+        y[j] = blockValue(uint(levels[j]), s);
+    }
 #if BITS == 5
     uint fifth = 0u;
     [[unroll]] for (uint j = 0u; j < 32u; ++j) fifth |= uint((levels[j] >> 4) & 1) << j;
@@ -346,14 +255,6 @@ void main() {
     const uint nibblesAt = fifthAt;
 #endif
     storeNibbles(nibblesAt, levels);
-    [[unroll]] for (uint j = 0u; j < 32u; ++j) {
-#if defined(CENTERED)
-        precise float value = float(levels[j] - middle) * stored;
-#else
-        precise float value = float(levels[j]) * stored + storedMin;
-#endif
-        y[j] = value;
-    }
 #endif
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         addError(x[j], y[j]);

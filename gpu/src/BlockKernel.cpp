@@ -6,9 +6,10 @@
 namespace bitlens {
 
 BlockKernel::BlockKernel(std::string shader, uint64_t blockLength, uint64_t blocksPerWorkgroup,
-                         bool inputWindows)
+                         bool inputWindows, bool laneVariant)
     : shader_(std::move(shader)), blockLength_(blockLength),
-      blocksPerWorkgroup_(blocksPerWorkgroup), inputWindows_(inputWindows) {}
+      blocksPerWorkgroup_(blocksPerWorkgroup), inputWindows_(inputWindows),
+      laneVariant_(laneVariant) {}
 
 uint64_t BlockKernel::inputOctetsPerWorkgroup(uint64_t) const {
     return inputWindows_ ? windowedOctets(blockLength_ * blocksPerWorkgroup_ / 8) : 0;

@@ -27,7 +27,8 @@ std::unique_ptr<FormatKernel> MxKernel::create(const Format& format) {
     const std::string id = format.id();
     for (const MxVariant& variant : kVariants)
         if (variant.formatId == id)
-            return std::make_unique<BlockKernel>(variant.shader, kBlock, kBlocksPerWorkgroup, true);
+            return std::make_unique<BlockKernel>(variant.shader, kBlock, kBlocksPerWorkgroup,
+                                                 /*inputWindows=*/true, /*laneVariant=*/false);
     return nullptr;
 }
 

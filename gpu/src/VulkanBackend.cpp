@@ -469,9 +469,12 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     ErrorAccumulator total;
     lastKernelSeconds_ = 0;
     const bool fusedErrors = kernel->sumsErrors();
+    const bool lanes = context_->laneKernels() && kernel->hasLaneVariant(shape.rowLength);
+    lastUsedLaneKernel_ = lanes;
     const ComputeKernel& quantizer = kernels_->kernel(
-        kernel->shader(), fusedErrors ? 5 : 4, sizeof(FormatPushConstants),
-        kernel->specialization(shape.rowLength), kernel->inputOctetsPerWorkgroup(shape.rowLength));
+        lanes ? kernel->shader() + "_lanes" : kernel->shader(), fusedErrors ? 5 : 4,
+        sizeof(FormatPushConstants), kernel->specialization(shape.rowLength),
+        lanes ? 0 : kernel->inputOctetsPerWorkgroup(shape.rowLength));
     const ComputeKernel& errorSums = kernels_->kernel("error_sums", 5, 4);
     stream_->run(
         chunks.count(),

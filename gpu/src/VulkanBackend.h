@@ -75,6 +75,8 @@ public:
     // packed bytes (HostMemoryView), so that the device reads and writes them in place; false
     // where any goes through host copies to or from staging buffers.
     bool lastUsedHostMemoryInPlace() const { return lastInPlace_; }
+    // True when the last quantize() ran its format's "_lanes" kernel (VulkanContext::laneKernels).
+    bool lastUsedLaneKernel() const { return lastUsedLaneKernel_; }
 
 private:
     struct Slot;
@@ -137,6 +139,7 @@ private:
     std::vector<std::unique_ptr<Slot>> slots_;
     double lastKernelSeconds_ = 0;
     bool lastInPlace_ = false;
+    bool lastUsedLaneKernel_ = false;
 };
 
 } // namespace bitlens

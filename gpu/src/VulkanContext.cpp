@@ -43,6 +43,9 @@ VulkanContext::VulkanContext(std::shared_ptr<VulkanInstance> instance,
                description_.doubleDivision()),
       heldSubnormals_(float64_ && heldSubnormalsChosen(options, description_)),
       uniformInput_(options.uniformInput && description_.uniformInput()),
+      laneKernels_(
+          options.laneKernels.value_or(environmentSwitch("BITLENS_LANE_KERNELS").value_or(true)) &&
+          !uniformInput_),
       stagedTransfers_(options.stagedTransfers) {
     vkGetPhysicalDeviceMemoryProperties(description_.handle, &memory_);
 

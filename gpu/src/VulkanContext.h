@@ -34,6 +34,11 @@ struct VulkanContextOptions {
     // host copies through staging buffers. Empty: as $BITLENS_HOST_IMPORT says (0 or 1, for
     // benchmarks), else true.
     std::optional<bool> hostImport;
+    // Run the block kernels' "_lanes" variants (eight invocations per block or group, whose loads
+    // and stores cover consecutive bytes) where a format kernel has one: true or false to choose;
+    // empty: as $BITLENS_LANE_KERNELS says (0 or 1, for benchmarks), else where kernels read
+    // storage buffers rather than input windows (GPUs).
+    std::optional<bool> laneKernels;
 };
 
 // The value of the environment variable `name` when it is "0" or "1"; empty when it is unset or
@@ -84,6 +89,9 @@ public:
     // where the options allow it). Their inputs' offsets are then also multiples of
     // minUniformBufferOffsetAlignment.
     bool uniformInput() const { return uniformInput_; }
+    // True when format kernels run their "_lanes" variants where they have one
+    // (FormatKernel::hasLaneVariant); never together with uniformInput().
+    bool laneKernels() const { return laneKernels_; }
     // minImportedHostPointerAlignment where VK_EXT_external_memory_host is enabled (on devices
     // that have it, where the options' hostImport allows); 0 otherwise. With it,
     // vkGetMemoryHostPointerPropertiesEXT.
@@ -107,6 +115,7 @@ private:
     bool float64_ = false;
     bool heldSubnormals_ = false;
     bool uniformInput_ = false;
+    bool laneKernels_ = false;
     bool stagedTransfers_ = false;
     VkDeviceSize hostImportAlignment_ = 0;
     PFN_vkGetMemoryHostPointerPropertiesEXT memoryHostPointerProperties_ = nullptr;

@@ -187,6 +187,33 @@ private slots:
         qunsetenv("BITLENS_FLOAT64");
     }
 
+    // Lane kernels run where kernels read storage buffers, unless the options or
+    // $BITLENS_LANE_KERNELS say otherwise; never with input windows.
+    void laneKernelsChoice() {
+        qunsetenv("BITLENS_LANE_KERNELS");
+        VulkanContextOptions options;
+        const auto windowed = VulkanContext::create(options);
+        QCOMPARE(windowed->laneKernels(), !windowed->uniformInput());
+        options.uniformInput = false;
+        QVERIFY(VulkanContext::create(options)->laneKernels());
+        qputenv("BITLENS_LANE_KERNELS", "0");
+        QVERIFY(!VulkanContext::create(options)->laneKernels());
+        options.laneKernels = true;
+        QVERIFY(VulkanContext::create(options)->laneKernels());
+        options.uniformInput = true;
+        const auto both = VulkanContext::create(options);
+        QCOMPARE(both->laneKernels(), !both->uniformInput());
+        qputenv("BITLENS_LANE_KERNELS", "1");
+        options.uniformInput = false;
+        options.laneKernels = false;
+        QVERIFY(!VulkanContext::create(options)->laneKernels());
+        options.laneKernels.reset();
+        QVERIFY(VulkanContext::create(options)->laneKernels());
+        qputenv("BITLENS_LANE_KERNELS", "yes");
+        QVERIFY_THROWS_EXCEPTION(Error, VulkanContext::create(options));
+        qunsetenv("BITLENS_LANE_KERNELS");
+    }
+
     void errorNamesCallAndResult() {
         try {
             BITLENS_VK_CHECK(VK_ERROR_OUT_OF_DEVICE_MEMORY);

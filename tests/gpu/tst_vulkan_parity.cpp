@@ -191,6 +191,22 @@ VulkanBackend& flushingBackend() {
     return *instance;
 }
 
+// The "_f64" kernels with storage-buffer input, as a GPU that keeps float subnormals runs them,
+// with or without the "_lanes" variants (BITLENS_LANE_KERNELS=0 keeps the one-invocation kernels
+// on a GPU).
+VulkanBackend& storageInputBackend(bool lanes) {
+    const auto create = [](bool laneKernels) {
+        VulkanBackendOptions options = testOptions(true);
+        options.context.uniformInput = false;
+        options.context.heldSubnormals = false;
+        options.context.laneKernels = laneKernels;
+        return std::make_unique<VulkanBackend>(options);
+    };
+    static const std::unique_ptr<VulkanBackend> withLanes = create(true);
+    static const std::unique_ptr<VulkanBackend> withoutLanes = create(false);
+    return lanes ? *withLanes : *withoutLanes;
+}
+
 // Quotients whose rounding is delicate, and random ones over the whole float range.
 void divisionCases(std::vector<float>& numerators, std::vector<float>& denominators) {
     const auto add = [&](float x, float y) {
@@ -446,14 +462,21 @@ void everyTensorFormatOn(std::initializer_list<const char*> tensors) {
                 QTest::addRow("%s %s", id, tensor) << QString(id) << tensor;
 }
 
-// The named tensor quantized on `vulkan` against the CPU reference, without validation messages.
+// The named tensor quantized on `vulkan` against the CPU reference, without validation messages,
+// by the format's "_lanes" kernel exactly where the context runs those and the format has one.
 void matchesReferenceOn(VulkanBackend& vulkan, const QString& formatId, const QString& tensorName) {
     const auto format = makeFormat(formatId.toStdString());
     const Tensor tensor = namedTensor(tensorName);
     compareWithReference(*format, tensor,
                          vulkan.quantize(tensor.values, tensor.shape, *format, {}));
+    QCOMPARE(vulkan.lastUsedLaneKernel(),
+             vulkan.context().laneKernels() &&
+                 findFormatKernel(*format)->hasLaneVariant(tensor.shape.rowLength));
     QCOMPARE(vulkan.context().instance().validationMessages(), uint64_t(0));
 }
+
+// Formats with "_lanes" kernels.
+const char* const kLaneFormats[] = {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "ggml-mxfp4"};
 
 // Formats whose kernels read their input through uniform windows on rows of 8192 values.
 const char* const kWindowedFormats[] = {"q4_0",
@@ -580,6 +603,7 @@ private slots:
                  backend().context().description().uniformInput());
         QVERIFY(!floatOnlyBackend().context().float64());
         QVERIFY(!floatOnlyBackend().context().uniformInput());
+        QVERIFY(floatOnlyBackend().context().laneKernels());
         // transfers to and from device-local buffers, host memory imported (lavapipe can)
         QVERIFY(backend().context().unifiedMemory());
         QVERIFY(!floatOnlyBackend().context().unifiedMemory());
@@ -600,6 +624,7 @@ private slots:
         QVERIFY(flushingBackend().context().float64());
         QVERIFY(flushingBackend().context().heldSubnormals());
         QVERIFY(!flushingBackend().context().uniformInput());
+        QVERIFY(flushingBackend().context().laneKernels());
         QVERIFY(!flushingBackend().context().unifiedMemory());
         QCOMPARE(flushingBackend().context().hostImportAlignment(), VkDeviceSize(0));
         matchesReferenceOn(flushingBackend(), formatId, tensorName);
@@ -737,6 +762,35 @@ private slots:
             *format, tensor,
             windowed.quantize(std::span(shifted).subspan(1), tensor.shape, *format, {}));
         QCOMPARE(windowed.context().instance().validationMessages(), uint64_t(0));
+    }
+
+    // The formats with "_lanes" kernels, with and without them, on the tensors that reach the
+    // edges of their reductions (ties, zeros, signed zeros) and of their workgroups (rows that end
+    // inside one, many chunks).
+    void laneKernelsMatchReference_data() {
+        QTest::addColumn<QString>("formatId");
+        QTest::addColumn<QString>("tensorName");
+        QTest::addColumn<bool>("lanes");
+        for (const char* id : kLaneFormats)
+            for (const char* tensor : kTensors)
+                for (const bool lanes : {true, false})
+                    if (makeFormat(id)
+                            ->unsupportedReason(namedTensor(tensor).shape.rowLength)
+                            .empty())
+                        QTest::addRow("%s %s%s", id, tensor, lanes ? " lanes" : "")
+                            << QString(id) << QString(tensor) << lanes;
+    }
+    void laneKernelsMatchReference() {
+        QFETCH(QString, formatId);
+        QFETCH(QString, tensorName);
+        QFETCH(bool, lanes);
+        VulkanBackend& vulkan = storageInputBackend(lanes);
+        QCOMPARE(vulkan.context().laneKernels(), lanes);
+        QVERIFY(vulkan.context().float64());
+        QVERIFY(!vulkan.context().heldSubnormals());
+        QVERIFY(!vulkan.context().uniformInput());
+        QVERIFY(findFormatKernel(*makeFormat(formatId.toStdString()))->hasLaneVariant(64));
+        matchesReferenceOn(vulkan, formatId, tensorName);
     }
 
     // Every id `bitlens-cli formats` lists has a kernel; the message names the ones without.
