@@ -28,6 +28,7 @@ endfunction()
 
 foreach(bits 2 3 4 5 6 7 8)
     bitlens_add_quantizer(int_quant_b${bits} int_quant.comp BITS=${bits})
+    bitlens_add_quantizer(int_quant_b${bits}_lanes int_quant_lanes.comp BITS=${bits})
 endforeach()
 foreach(type q4_0 q4_1 q5_0 q5_1 q8_0 iq4_nl mxfp4)
     string(TOUPPER ${type} define)

@@ -17,6 +17,8 @@ constexpr uint64_t kSearchValuesPerDispatch = kInputWindowCount * kInputWindowBy
 constexpr uint64_t kTensorPiece = 256;
 constexpr uint64_t kCachedGroup = 128; // larger groups stream their values (compile time)
 constexpr uint64_t kCachedSearchGroup = 64;
+constexpr uint64_t kLaneGroupStep = 32;     // int_quant_lanes.comp: eight invocations, a vec4 each
+constexpr uint64_t kLargestLaneGroup = 256; // its shared memory holds 64 such groups
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -97,9 +99,20 @@ std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength, bool sea
                         params.groupSize <= (params.mseSearch ? kCachedSearchGroup : kCachedGroup);
     // Every unit starts on an octet and is a multiple of 8 values long: no per-value fallbacks.
     const bool wholeOctets = rowLength % 8 == 0 && unitLength(rowLength) % 8 == 0;
-    return {params.symmetric, params.fp32Scale, params.mseSearch,
-            perTensor(),      searchPass,       cached ? uint32_t(params.groupSize) : 1u,
-            wholeOctets};
+    // Constant 7, the group length, only int_quant_lanes.comp reads; 0 for other
+    // granularities, so that rows of different lengths share one pipeline.
+    const bool group = params.granularity == IntegerGranularity::Group;
+    return {params.symmetric, params.fp32Scale,
+            params.mseSearch, perTensor(),
+            searchPass,       cached ? uint32_t(params.groupSize) : 1u,
+            wholeOctets,      group ? uint32_t(params.groupSize) : 0u};
+}
+
+bool IntegerKernel::hasLaneVariant(uint64_t rowLength) const {
+    const IntegerParams& params = format_.params();
+    return params.granularity == IntegerGranularity::Group && !params.mseSearch &&
+           params.groupSize % kLaneGroupStep == 0 && params.groupSize <= kLargestLaneGroup &&
+           rowLength % params.groupSize == 0;
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {

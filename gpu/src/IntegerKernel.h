@@ -10,7 +10,8 @@ namespace bitlens {
 // group or row (per tensor: per piece of 256 values of a row). Per tensor, the scale comes from the
 // measured tensor range (integerScaleForRange, the reference's own function); "-tensor-...-mse"
 // then scans the tensor once, one invocation per candidate scale summing its squared error over
-// every value in order, as the reference does.
+// every value in order, as the reference does. Groups of 32 to 256 values (a multiple of 32)
+// without the MSE search also have shaders/int_quant_lanes.comp, eight invocations per group.
 class IntegerKernel final : public FormatKernel {
 public:
     // nullptr when the format is not an integer format.
@@ -24,6 +25,7 @@ public:
     bool sumsErrors() const override { return true; }
     std::string shader() const override;
     std::vector<uint32_t> specialization(uint64_t rowLength) const override;
+    bool hasLaneVariant(uint64_t rowLength) const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
     uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;

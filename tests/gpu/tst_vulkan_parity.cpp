@@ -476,7 +476,19 @@ void matchesReferenceOn(VulkanBackend& vulkan, const QString& formatId, const QS
 }
 
 // Formats with "_lanes" kernels.
-const char* const kLaneFormats[] = {"q4_0", "q4_1", "q5_0", "q5_1", "q8_0", "ggml-mxfp4"};
+const char* const kLaneFormats[] = {"q4_0",
+                                    "q4_1",
+                                    "q5_0",
+                                    "q5_1",
+                                    "q8_0",
+                                    "ggml-mxfp4",
+                                    "int4-g128-sym",
+                                    "int4-g128-asym",
+                                    "int3-g64-asym",
+                                    "int2-g32-sym",
+                                    "int8-g256-asym",
+                                    "int5-g32-sym-fp32",
+                                    "int7-g96-asym-fp32"};
 
 // Formats whose kernels read their input through uniform windows on rows of 8192 values.
 const char* const kWindowedFormats[] = {"q4_0",
@@ -789,7 +801,8 @@ private slots:
         QVERIFY(vulkan.context().float64());
         QVERIFY(!vulkan.context().heldSubnormals());
         QVERIFY(!vulkan.context().uniformInput());
-        QVERIFY(findFormatKernel(*makeFormat(formatId.toStdString()))->hasLaneVariant(64));
+        QVERIFY(findFormatKernel(*makeFormat(formatId.toStdString()))
+                    ->hasLaneVariant(namedTensor(tensorName).shape.rowLength));
         matchesReferenceOn(vulkan, formatId, tensorName);
     }
 
