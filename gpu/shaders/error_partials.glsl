@@ -36,12 +36,15 @@ void foldErrors() {
     errorRun = vec4(0.0);
 }
 
+// Writes sums and largest error to slot `slot`.
+void storeErrorSlot(uint slot, vec4 sums, float largest) {
+    errorPartials[slot] = u64vec4(floatsWord(sums.x, sums.y), floatsWord(sums.z, sums.w),
+                                  floatsWord(largest, 0.0), floatsWord(0.0, 0.0));
+}
+
 void storeErrorPartials() {
     foldErrors();
-    const uint slot = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
-    errorPartials[slot] =
-        u64vec4(floatsWord(errorSums.x, errorSums.y), floatsWord(errorSums.z, errorSums.w),
-                floatsWord(errorMax, 0.0), floatsWord(0.0, 0.0));
+    storeErrorSlot(linearWorkgroup() * 64u + gl_LocalInvocationID.x, errorSums, errorMax);
 }
 
 #endif

@@ -42,7 +42,7 @@ parameters;
 
 #define BLOCKS_PER_WORKGROUP 64u
 #define STAGED_WORDS (BLOCKS_PER_WORKGROUP * BLOCK_BYTES / 4u + 2u)
-#include "error_partials.glsl"
+#include "group_error_partials.glsl"
 #include "staged_packing.glsl"
 
 // Byte offsets in a block: the fifth bits (Q5_0, Q5_1) and the codes.
@@ -151,5 +151,5 @@ void main() {
     }
     finishStaging();
     if (group < blocks)
-        storeErrorPartials();
+        storeGroupErrorPartials(group, part);
 }

@@ -46,7 +46,7 @@ parameters;
 // A group's bytes: at most a 4-byte scale, then (G + 1) fields of BITS bits.
 #define STAGED_WORDS                                                                               \
     (UNITS_PER_WORKGROUP * (4u + ((GROUP_LENGTH + 1u) * UBITS + 7u) / 8u) / 4u + 2u)
-#include "error_partials.glsl"
+#include "group_error_partials.glsl"
 #include "staged_packing.glsl"
 
 // Encodes this invocation's values of group `unit` (the workgroup's `local`-th) and writes their
@@ -105,5 +105,5 @@ void main() {
     }
     finishStaging();
     if (group < units)
-        storeErrorPartials();
+        storeGroupErrorPartials(group, part);
 }

@@ -55,6 +55,9 @@ struct TensorScan {
 inline constexpr uint64_t kFormatInvocationsPerWorkgroup = 64;
 // Floats per invocation slot of a kernel that sums errors (error_partials.glsl).
 inline constexpr uint64_t kErrorPartialFloats = 8;
+// Error slots per workgroup of a "_lanes" kernel: one per group of eight invocations
+// (group_error_partials.glsl); other kernels that sum errors have kFormatInvocationsPerWorkgroup.
+inline constexpr uint64_t kLaneGroupsPerWorkgroup = 8;
 
 // How the Vulkan backend runs one format on a chunk of whole rows. Every format kernel has the
 // same bindings: 0 the float values, 1 the packed bytes of the chunk's rows, 2 the dequantized

@@ -471,6 +471,8 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     const bool fusedErrors = kernel->sumsErrors();
     const bool lanes = context_->laneKernels() && kernel->hasLaneVariant(shape.rowLength);
     lastUsedLaneKernel_ = lanes;
+    const uint64_t errorSlotsPerWorkgroup =
+        lanes ? kLaneGroupsPerWorkgroup : kFormatInvocationsPerWorkgroup;
     const ComputeKernel& quantizer = kernels_->kernel(
         lanes ? kernel->shader() + "_lanes" : kernel->shader(), fusedErrors ? 5 : 4,
         sizeof(FormatPushConstants), kernel->specialization(shape.rowLength),
@@ -484,10 +486,10 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t n = part.elements();
             const uint64_t packedBytes = part.rows * rowPackedBytes;
             const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
-            const uint64_t partialBytes = fusedErrors ? kernel->workgroups(part) *
-                                                            kFormatInvocationsPerWorkgroup *
-                                                            kErrorPartialFloats * 4
-                                                      : groups * kErrorSumsFields * 4;
+            const uint64_t partialBytes =
+                fusedErrors
+                    ? kernel->workgroups(part) * errorSlotsPerWorkgroup * kErrorPartialFloats * 4
+                    : groups * kErrorSumsFields * 4;
             const std::optional<BufferRange> inPlace = dequantizedInPlace(chunk);
             const std::optional<BufferRange> packedHere = packedInPlace(chunk);
             if (!inPlace)
@@ -557,9 +559,9 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             }
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
             const size_t stride = fusedErrors ? kErrorPartialFloats : kErrorSumsFields;
-            const uint64_t partialCount = fusedErrors ? kernel->workgroups(chunks.shape(chunk)) *
-                                                            kFormatInvocationsPerWorkgroup
-                                                      : divideUp(n, kErrorSumsPerWorkgroup);
+            const uint64_t partialCount =
+                fusedErrors ? kernel->workgroups(chunks.shape(chunk)) * errorSlotsPerWorkgroup
+                            : divideUp(n, kErrorSumsPerWorkgroup);
             const std::span<const float> chunkPartials(partials, size_t(partialCount * stride));
             // Every dequantized value is in the partial sums (sum y^2 among them, which no finite
             // terms can cancel), so finite sums mean finite values; the values themselves are
