@@ -46,11 +46,13 @@ endforeach()
 foreach(element e4m3 e5m2 e2m3 e3m2 e2m1 int8)
     string(TOUPPER ${element} define)
     bitlens_add_shader(mx_${element} mx.comp ELEMENT_${define})
+    bitlens_add_shader(mx_${element}_lanes mx_lanes.comp ELEMENT_${define})
 endforeach()
 bitlens_add_quantizer(fp8_e4m3 fp8.comp ELEMENT_E4M3)
 bitlens_add_quantizer(fp8_e5m2 fp8.comp ELEMENT_E5M2)
 bitlens_add_quantizer(nvfp4 nvfp4.comp)
 bitlens_add_quantizer(normal_float normal_float.comp)
+bitlens_add_quantizer(normal_float_lanes normal_float_lanes.comp)
 bitlens_add_held_quantizer(exact_math exact_math.comp) # tests check exactDivide, exactSqrt
 # Model forward-pass operators (gpu/src/*Op*.h).
 bitlens_add_shader(matmul_out_in matmul.comp)

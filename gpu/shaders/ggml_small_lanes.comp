@@ -2,8 +2,8 @@
 // ggml's 32-value blocks Q4_0, Q4_1, Q5_0, Q5_1, Q8_0 and MXFP4 with eight invocations per block,
 // for GPUs (variants ggml_q4_0_lanes ... ggml_mxfp4_lanes): the same bytes, dequantized values and
 // error partials as ggml_small.comp, whose workgroups and push constants it takes (64 blocks per
-// workgroup), with the arithmetic of ggml_small_values.glsl. Each aligned group of eight
-// invocations encodes a block per round, eight rounds; invocation `part` of it reads values
+// workgroup), with the arithmetic of ggml_small_values.glsl. lane_rounds.glsl gives each aligned
+// group of eight invocations a block per round; invocation `part` of it reads values
 // 4 * part .. 4 * part + 3 as one vec4, so a subgroup's loads and dequantized stores cover
 // consecutive bytes. The block's extremes come from lane_groups.glsl, which keeps the CPU's
 // choice among equal values, and the packed bytes go out through staged_packing.glsl.
@@ -40,10 +40,8 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
-#define BLOCKS_PER_WORKGROUP 64u
-#define STAGED_WORDS (BLOCKS_PER_WORKGROUP * BLOCK_BYTES / 4u + 2u)
-#include "group_error_partials.glsl"
-#include "staged_packing.glsl"
+#define STAGED_WORDS (64u * BLOCK_BYTES / 4u + 2u) // 64 blocks
+#include "lane_rounds.glsl"
 
 // Byte offsets in a block: the fifth bits (Q5_0, Q5_1) and the codes.
 #if defined(Q8_0) || defined(CENTERED)
@@ -62,7 +60,8 @@ parameters;
 
 // Encodes this invocation's four values of block `block` (the workgroup's `local`-th) and
 // writes their dequantized values; the group's extremes give the block's scale.
-void encode(uint block, uint local, vec4 x, uint part) {
+void encodeUnit(uint block, uint local, uint part) {
+    const vec4 x = values[8u * block + part];
     const uint blockBit = 8u * BLOCK_BYTES * local; // from the workgroup's first packed byte
 #if defined(CENTERED)
     float amax = 0.0;
@@ -128,28 +127,5 @@ void encode(uint block, uint local, vec4 x, uint part) {
 }
 
 void main() {
-    const uint firstBlock = linearWorkgroup() * BLOCKS_PER_WORKGROUP;
-    if (firstBlock >= parameters.blocks)
-        return; // the whole workgroup: the grid overshoots the chunk
-    const uint blocks = min(BLOCKS_PER_WORKGROUP, parameters.blocks - firstBlock);
-    beginStaging(firstBlock * BLOCK_BYTES, (firstBlock + blocks) * BLOCK_BYTES);
-    // Groups of eight sit on consecutive subgroup invocations (subgroups of at least eight that
-    // tile the workgroup, as DeviceCatalog requires).
-    const uint lane = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
-    const uint group = lane / 8u;
-    const uint part = lane % 8u;
-    vec4 x[8];
-    [[unroll]] for (uint round = 0u; round < 8u; ++round) {
-        const uint local = 8u * round + group;
-        if (local < blocks)
-            x[round] = values[8u * (firstBlock + local) + part];
-    }
-    [[unroll]] for (uint round = 0u; round < 8u; ++round) {
-        const uint local = 8u * round + group;
-        if (local < blocks)
-            encode(firstBlock + local, local, x[round], part);
-    }
-    finishStaging();
-    if (group < blocks)
-        storeGroupErrorPartials(group, part);
+    laneRounds(parameters.blocks, BLOCK_BYTES);
 }

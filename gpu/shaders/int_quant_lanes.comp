@@ -2,8 +2,8 @@
 // The group formats "int{B}-g{G}-{sym|asym}[-fp32]" with G a multiple of 32 up to 256, for GPUs
 // (variants int_quant_b2_lanes .. int_quant_b8_lanes): the same bytes, dequantized values and error
 // partials as int_quant.comp, whose push constants, specialization and workgroups (64 groups
-// each) it takes, with the arithmetic of int_codes.glsl. Each aligned group of eight invocations
-// encodes a group of values per round, eight rounds; invocation `part` reads values
+// each) it takes, with the arithmetic of int_codes.glsl. lane_rounds.glsl gives each aligned group
+// of eight invocations a group of values per round; invocation `part` reads values
 // 32 * i + 4 * part .. + 3 of it as one vec4 for each i, so a subgroup's loads and dequantized
 // stores cover consecutive bytes. The range comes from lane_groups.glsl and the packed bytes go
 // out through staged_packing.glsl.
@@ -42,16 +42,13 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
-#define UNITS_PER_WORKGROUP 64u
-// A group's bytes: at most a 4-byte scale, then (G + 1) fields of BITS bits.
-#define STAGED_WORDS                                                                               \
-    (UNITS_PER_WORKGROUP * (4u + ((GROUP_LENGTH + 1u) * UBITS + 7u) / 8u) / 4u + 2u)
-#include "group_error_partials.glsl"
-#include "staged_packing.glsl"
+// 64 groups of at most a 4-byte scale, then (G + 1) fields of BITS bits.
+#define STAGED_WORDS (64u * (4u + ((GROUP_LENGTH + 1u) * UBITS + 7u) / 8u) / 4u + 2u)
+#include "lane_rounds.glsl"
 
 // Encodes this invocation's values of group `unit` (the workgroup's `local`-th) and writes their
 // dequantized values; the eight invocations' range gives the group's scale.
-void encode(uint unit, uint local, uint part) {
+void encodeUnit(uint unit, uint local, uint part) {
     vec4 x[8];
     float lo = 0.0;
     float hi = 0.0;
@@ -88,22 +85,5 @@ void encode(uint unit, uint local, uint part) {
 }
 
 void main() {
-    const uint firstUnit = linearWorkgroup() * UNITS_PER_WORKGROUP;
-    if (firstUnit >= parameters.units)
-        return; // the whole workgroup: the grid overshoots the chunk
-    const uint units = min(UNITS_PER_WORKGROUP, parameters.units - firstUnit);
-    beginStaging(firstUnit * parameters.unitBytes, (firstUnit + units) * parameters.unitBytes);
-    // Groups of eight sit on consecutive subgroup invocations (subgroups of at least eight that
-    // tile the workgroup, as DeviceCatalog requires).
-    const uint lane = gl_SubgroupID * gl_SubgroupSize + gl_SubgroupInvocationID;
-    const uint group = lane / 8u;
-    const uint part = lane % 8u;
-    [[unroll]] for (uint round = 0u; round < 8u; ++round) {
-        const uint local = 8u * round + group;
-        if (local < units)
-            encode(firstUnit + local, local, part);
-    }
-    finishStaging();
-    if (group < units)
-        storeGroupErrorPartials(group, part);
+    laneRounds(parameters.units, parameters.unitBytes);
 }

@@ -13,34 +13,7 @@
 #include "common.glsl"
 #include "float_octets.glsl"
 #include "minifloat.glsl"
-
-#if defined(ELEMENT_E4M3)
-#define SPEC E4M3
-#define ELEMENT_BITS 8u
-#define LARGEST_NORMAL_EXPONENT 8
-#elif defined(ELEMENT_E5M2)
-#define SPEC E5M2
-#define ELEMENT_BITS 8u
-#define LARGEST_NORMAL_EXPONENT 15
-#elif defined(ELEMENT_E2M3)
-#define SPEC E2M3
-#define ELEMENT_BITS 6u
-#define LARGEST_NORMAL_EXPONENT 2
-#elif defined(ELEMENT_E3M2)
-#define SPEC E3M2
-#define ELEMENT_BITS 6u
-#define LARGEST_NORMAL_EXPONENT 4
-#elif defined(ELEMENT_E2M1)
-#define SPEC E2M1
-#define ELEMENT_BITS 4u
-#define LARGEST_NORMAL_EXPONENT 2
-#elif defined(ELEMENT_INT8)
-#define ELEMENT_BITS 8u
-#define LARGEST_NORMAL_EXPONENT 0
-#else
-#error "define the element type"
-#endif
-#define BLOCK_BYTES (1u + 32u * ELEMENT_BITS / 8u)
+#include "mx_elements.glsl"
 
 layout(local_size_x = 64) in;
 #include "input_windows.glsl"
@@ -64,24 +37,6 @@ parameters;
 #include "bit_stream.glsl"
 #include "error_partials.glsl"
 
-uint elementCode(float value, int sharedExponent) {
-    const float scaled = scaleByPowerOfTwo(value, -sharedExponent);
-#if defined(ELEMENT_INT8)
-    precise float times64 = scaled * 64.0;
-    return uint(int(stdClamp(roundHalfToEven(times64), -127.0, 127.0))) & 0xffu;
-#else
-    return floatToMinifloat(scaled, SPEC);
-#endif
-}
-
-float elementValue(uint code, int sharedExponent) {
-#if defined(ELEMENT_INT8)
-    return scaleByPowerOfTwo(float(int(code << 24) >> 24), sharedExponent - 6);
-#else
-    return scaleByPowerOfTwo(minifloatToFloat(code, SPEC), sharedExponent);
-#endif
-}
-
 void main() {
     const uint block = linearWorkgroup() * 64u + gl_LocalInvocationID.x;
     if (block >= parameters.blocks)
@@ -99,11 +54,7 @@ void main() {
     [[unroll]] for (uint j = 0u; j < 32u; ++j) {
         amax = stdMax(amax, abs(x[j]));
     }
-    int sharedExponent = -127;
-    if (amax != 0.0) {
-        const int exponent = int((floatBitsToUint(amax) >> 23) & 0xffu) - 127;
-        sharedExponent = clamp(exponent - LARGEST_NORMAL_EXPONENT, -127, 127);
-    }
+    const int sharedExponent = blockExponent(amax);
     const uint at = block * BLOCK_BYTES;
     BitStream stream = bitStream(at);
     append(stream, uint(sharedExponent + 127), 8u);

@@ -17,7 +17,7 @@ constexpr MxVariant kVariants[] = {
     {"mxfp6-e3m2", "mx_e3m2"}, {"mxfp4", "mx_e2m1"},      {"mxint8", "mx_int8"},
 };
 constexpr uint64_t kBlock = 32;
-constexpr uint64_t kBlocksPerWorkgroup = 64; // local_size_x of mx.comp
+constexpr uint64_t kBlocksPerWorkgroup = 64; // local_size_x of mx.comp; mx_lanes.comp too
 
 } // namespace
 
@@ -28,7 +28,7 @@ std::unique_ptr<FormatKernel> MxKernel::create(const Format& format) {
     for (const MxVariant& variant : kVariants)
         if (variant.formatId == id)
             return std::make_unique<BlockKernel>(variant.shader, kBlock, kBlocksPerWorkgroup,
-                                                 /*inputWindows=*/true, /*laneVariant=*/false);
+                                                 /*inputWindows=*/true, /*laneVariant=*/true);
     return nullptr;
 }
 

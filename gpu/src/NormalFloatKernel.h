@@ -5,7 +5,8 @@
 
 namespace bitlens {
 
-// nf4, fp4, nf4-dq and fp4-dq on shaders/normal_float.comp: one invocation per 64-value block.
+// nf4, fp4, nf4-dq and fp4-dq on shaders/normal_float.comp: one invocation per 64-value block
+// (normal_float_lanes.comp: eight).
 // The -dq variants first scan the tensor for every block's absmax, double-quantize those on the
 // host with the reference's own doubleQuantizeAbsmax (a short sequential pass over one value per
 // block), and hand each chunk its blocks' decoded absmax.
@@ -21,6 +22,7 @@ public:
     std::span<const std::byte> chunkData(uint64_t firstRow, MatrixShape chunk) const override;
     bool sumsErrors() const override { return true; }
     std::string shader() const override { return "normal_float"; }
+    bool hasLaneVariant(uint64_t) const override { return true; } // normal_float_lanes.comp
     std::vector<uint32_t> specialization(uint64_t) const override {
         return {fp4_, doubleQuant_, false};
     }
