@@ -13,6 +13,7 @@ endfunction()
 bitlens_add_shader(convert_f16 convert.comp SOURCE_F16)
 bitlens_add_shader(convert_bf16 convert.comp SOURCE_BF16)
 bitlens_add_shader(copy_words copy_words.comp)
+bitlens_add_shader(lane_probe lane_probe.comp) # tests check what the "_lanes" kernels assume
 bitlens_add_shader(error_sums error_sums.comp)
 bitlens_add_shader(histogram histogram.comp)
 bitlens_add_shader(range range.comp)

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: MIT
 // Every format with a Vulkan kernel against its CPU reference: packed bytes byte for byte,
 // dequantized values bit for bit, metrics within 1e-6 relative.
+#include "CommandSlot.h"
 #include "ComputeSession.h"
 #include "ElementwiseOps.h"
 #include "FormatKernel.h"
+#include "GpuBuffer.h"
+#include "KernelLibrary.h"
 #include "PreferredBackend.h"
 #include "VulkanBackend.h"
 #include "common/TestData.h"
@@ -816,6 +819,49 @@ private slots:
         QVERIFY(findFormatKernel(*makeFormat(formatId.toStdString()))
                     ->hasLaneVariant(namedTensor(tensorName).shape.rowLength));
         matchesReferenceOn(vulkan, formatId, tensorName);
+    }
+
+    // What the lane kernels assume of the device (lane_probe.comp): subgroups tile the
+    // workgroup in order, shuffles and group reductions stay inside aligned groups of eight, and
+    // every invocation's shared-memory atomicOr lands.
+    void laneGroupsHoldOnDevice() {
+        VulkanContextOptions options;
+        options.validation = true;
+        auto context = VulkanContext::create(options);
+        KernelLibrary kernels(context);
+        // The subgroups16 registration runs lavapipe at 512-bit vectors: two groups per subgroup.
+        const QByteArray expected = qgetenv("BITLENS_EXPECT_SUBGROUP_SIZE");
+        if (!expected.isEmpty())
+            QCOMPARE(context->description().subgroupSize, expected.toUInt());
+        const ComputeKernel& probe = kernels.kernel("lane_probe", 1, 4);
+        GpuBuffer out(context, 64 * 8 * 4, GpuBuffer::Kind::Readback);
+        CommandSlot slot(context);
+        slot.begin();
+        const BufferRange buffers[] = {{out.get(), 0, VK_WHOLE_SIZE}};
+        const uint32_t unused = 0;
+        probe.record(slot.command(), buffers, std::as_bytes(std::span(&unused, 1)), 1);
+        CommandSlot::barrierToHost(slot.command());
+        slot.submit();
+        slot.wait();
+        out.invalidate();
+        const auto* words = reinterpret_cast<const uint32_t*>(out.mapped().data());
+        const uint32_t size = words[0];
+        QCOMPARE(size, context->description().subgroupSize);
+        std::vector<uint32_t> lanes;
+        for (uint32_t i = 0; i < 64; ++i) {
+            const uint32_t* w = words + 8 * i;
+            const QByteArray where = "invocation " + QByteArray::number(i);
+            QVERIFY2(w[0] == size && w[3] == w[1] * size + w[2], where);
+            lanes.push_back(w[3]);
+            QVERIFY2(w[4] == (w[3] ^ 1u), where);
+            QVERIFY2(w[5] == (w[3] ^ 4u), where);
+            QVERIFY2(w[6] == (w[3] | 7u), where);
+            QVERIFY2(w[7] == 0xffffffffu, where + " bits " + QByteArray::number(w[7], 16));
+        }
+        std::sort(lanes.begin(), lanes.end());
+        for (uint32_t i = 0; i < 64; ++i)
+            QCOMPARE(lanes[i], i);
+        QCOMPARE(context->instance().validationMessages(), uint64_t(0));
     }
 
     // Every id `bitlens-cli formats` lists has a kernel; the message names the ones without.
