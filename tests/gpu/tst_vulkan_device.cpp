@@ -30,6 +30,31 @@ DeviceDescription fakeDevice(uint32_t index, std::string name, VkPhysicalDeviceT
     return device;
 }
 
+// A context choice that the options make when set and environment variable `variable` (0 or 1)
+// when they do not, true by default on lavapipe with `options` otherwise as given; any other
+// value of the variable is refused.
+void checkSwitch(const char* variable, std::optional<bool> VulkanContextOptions::*option,
+                 bool (VulkanContext::*chosen)() const, VulkanContextOptions options) {
+    const auto choice = [&] {
+        return (*VulkanContext::create(options).*chosen)();
+    };
+    qunsetenv(variable);
+    options.*option = std::nullopt;
+    QVERIFY(choice());
+    qputenv(variable, "0");
+    QVERIFY(!choice());
+    options.*option = true;
+    QVERIFY(choice());
+    qputenv(variable, "1");
+    options.*option = false;
+    QVERIFY(!choice());
+    options.*option = std::nullopt;
+    QVERIFY(choice());
+    qputenv(variable, "yes");
+    QVERIFY_THROWS_EXCEPTION(Error, VulkanContext::create(options));
+    qunsetenv(variable);
+}
+
 } // namespace
 
 class TestVulkanDevice : public QObject {
@@ -170,21 +195,7 @@ private slots:
     // The "_f64" kernels run where the device divides exactly through doubles (lavapipe does),
     // unless the options or BITLENS_FLOAT64 say no.
     void float64Choice() {
-        qunsetenv("BITLENS_FLOAT64");
-        VulkanContextOptions options;
-        QVERIFY(VulkanContext::create(options)->float64());
-        qputenv("BITLENS_FLOAT64", "0");
-        QVERIFY(!VulkanContext::create(options)->float64());
-        options.float64 = true;
-        QVERIFY(VulkanContext::create(options)->float64());
-        qputenv("BITLENS_FLOAT64", "1");
-        options.float64 = false;
-        QVERIFY(!VulkanContext::create(options)->float64());
-        options.float64.reset();
-        QVERIFY(VulkanContext::create(options)->float64());
-        qputenv("BITLENS_FLOAT64", "true");
-        QVERIFY_THROWS_EXCEPTION(Error, VulkanContext::create(options));
-        qunsetenv("BITLENS_FLOAT64");
+        checkSwitch("BITLENS_FLOAT64", &VulkanContextOptions::float64, &VulkanContext::float64, {});
     }
 
     // Lane kernels run where kernels read storage buffers, unless the options or
@@ -192,26 +203,12 @@ private slots:
     void laneKernelsChoice() {
         qunsetenv("BITLENS_LANE_KERNELS");
         VulkanContextOptions options;
+        options.laneKernels = true;
         const auto windowed = VulkanContext::create(options);
         QCOMPARE(windowed->laneKernels(), !windowed->uniformInput());
         options.uniformInput = false;
-        QVERIFY(VulkanContext::create(options)->laneKernels());
-        qputenv("BITLENS_LANE_KERNELS", "0");
-        QVERIFY(!VulkanContext::create(options)->laneKernels());
-        options.laneKernels = true;
-        QVERIFY(VulkanContext::create(options)->laneKernels());
-        options.uniformInput = true;
-        const auto both = VulkanContext::create(options);
-        QCOMPARE(both->laneKernels(), !both->uniformInput());
-        qputenv("BITLENS_LANE_KERNELS", "1");
-        options.uniformInput = false;
-        options.laneKernels = false;
-        QVERIFY(!VulkanContext::create(options)->laneKernels());
-        options.laneKernels.reset();
-        QVERIFY(VulkanContext::create(options)->laneKernels());
-        qputenv("BITLENS_LANE_KERNELS", "yes");
-        QVERIFY_THROWS_EXCEPTION(Error, VulkanContext::create(options));
-        qunsetenv("BITLENS_LANE_KERNELS");
+        checkSwitch("BITLENS_LANE_KERNELS", &VulkanContextOptions::laneKernels,
+                    &VulkanContext::laneKernels, options);
     }
 
     void errorNamesCallAndResult() {
