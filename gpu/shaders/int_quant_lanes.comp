@@ -42,7 +42,8 @@ layout(push_constant) uniform Parameters {
 }
 parameters;
 
-// 64 groups of at most a 4-byte scale, then (G + 1) fields of BITS bits.
+// 64 groups of at most a 4-byte scale, then (G + 1) fields of BITS bits (IntegerKernel's
+// laneStagedBytes, which keeps it within 16 KiB).
 #define STAGED_WORDS (64u * (4u + ((GROUP_LENGTH + 1u) * UBITS + 7u) / 8u) / 4u + 2u)
 #include "lane_rounds.glsl"
 

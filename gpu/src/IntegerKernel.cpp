@@ -17,8 +17,14 @@ constexpr uint64_t kSearchValuesPerDispatch = kInputWindowCount * kInputWindowBy
 constexpr uint64_t kTensorPiece = 256;
 constexpr uint64_t kCachedGroup = 128; // larger groups stream their values (compile time)
 constexpr uint64_t kCachedSearchGroup = 64;
-constexpr uint64_t kLaneGroupStep = 32;     // int_quant_lanes.comp: eight invocations, a vec4 each
-constexpr uint64_t kLargestLaneGroup = 256; // its shared memory holds 64 such groups
+constexpr uint64_t kLaneGroupStep = 32; // int_quant_lanes.comp: eight invocations, a vec4 each
+constexpr uint64_t kLargestLaneGroup = 256;
+// Its shared memory stages 64 groups (STAGED_WORDS there) within the 16 KiB every Vulkan device
+// has (maxComputeSharedMemorySize): int8-g256 does not fit.
+constexpr uint64_t kLaneSharedBytes = 16384;
+uint64_t laneStagedBytes(uint64_t groupSize, uint64_t bits) {
+    return 4 * (64 * (4 + ((groupSize + 1) * bits + 7) / 8) / 4 + 2);
+}
 } // namespace
 
 std::unique_ptr<FormatKernel> IntegerKernel::create(const Format& format) {
@@ -112,6 +118,7 @@ bool IntegerKernel::hasLaneVariant(uint64_t rowLength) const {
     const IntegerParams& params = format_.params();
     return params.granularity == IntegerGranularity::Group && !params.mseSearch &&
            params.groupSize % kLaneGroupStep == 0 && params.groupSize <= kLargestLaneGroup &&
+           laneStagedBytes(params.groupSize, params.bits) <= kLaneSharedBytes &&
            rowLength % params.groupSize == 0;
 }
 
