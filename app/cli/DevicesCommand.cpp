@@ -53,7 +53,10 @@ int runDevices(const std::vector<std::string>& args, std::ostream& out, std::ost
             << (device.mayFlushSubnormals() ? "may be flushed (scale searches keep them in doubles)"
                                             : "kept")
             << "\n      kernel input: "
-            << (device.uniformInput() ? "uniform-buffer windows" : "storage buffers")
+            << (device.uniformInput()
+                    ? "uniform-buffer windows, one invocation per block"
+                    : "storage buffers, eight invocations per block where a format has lane "
+                      "kernels (BITLENS_LANE_KERNELS=0: one)")
             << "\n      host memory: "
             << (device.hostMemoryImport ? "used in place (VK_EXT_external_memory_host)"
                                         : "copied through staging buffers")
