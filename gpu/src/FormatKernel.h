@@ -109,13 +109,15 @@ public:
     }
     virtual std::string shader() const = 0;
     // True when "<shader()>_lanes" encodes rows of rowLength values as the shader does, with the
-    // same bindings, push constants, specialization and workgroups but eight invocations per
-    // block or group, and reads its input from storage buffers (no input windows). The backend
-    // runs it on contexts with VulkanContext::laneKernels().
+    // same bindings, push constants and specialization, laneWorkgroups() workgroups and
+    // kLaneGroupsPerWorkgroup error slots each, and reads its input from storage buffers (no
+    // input windows). The backend runs it on contexts with VulkanContext::laneKernels().
     virtual bool hasLaneVariant(uint64_t rowLength) const {
         (void)rowLength;
         return false;
     }
+    // The workgroups of the "_lanes" variant, where they differ from workgroups().
+    virtual uint64_t laneWorkgroups(MatrixShape chunk) const { return workgroups(chunk); }
     // The shader's specialization constants for rows of rowLength values.
     virtual std::vector<uint32_t> specialization(uint64_t rowLength) const {
         (void)rowLength;

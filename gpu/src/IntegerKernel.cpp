@@ -5,6 +5,7 @@
 #include "core/quant/PackedBytes.h"
 #include "core/tensor/FloatBits.h"
 
+#include <algorithm>
 #include <bit>
 
 namespace bitlens {
@@ -19,9 +20,11 @@ constexpr uint64_t kCachedGroup = 128; // larger groups stream their values (com
 constexpr uint64_t kCachedSearchGroup = 64;
 constexpr uint64_t kLaneGroupStep = 32; // int_quant_lanes.comp: eight invocations, a vec4 each
 constexpr uint64_t kLargestLaneGroup = 256;
-// Its shared memory stages 64 groups (STAGED_WORDS there) within the 16 KiB every Vulkan device
-// has (maxComputeSharedMemorySize): int8-g256 does not fit.
-constexpr uint64_t kLaneSharedBytes = 16384;
+// Its shared memory, within the 16 KiB every Vulkan device has (maxComputeSharedMemorySize):
+// the staged bytes of 64 groups (STAGED_WORDS there; int8-g256's do not fit) or of one row
+// (ROW_STAGED_WORDS), and 64 bytes of row ranges.
+constexpr uint64_t kLaneSharedBytes = 16384 - 64;
+constexpr uint64_t kRowStagedBytes = 4 * 3712;
 uint64_t laneStagedBytes(uint64_t groupSize, uint64_t bits) {
     return 4 * (64 * (4 + ((groupSize + 1) * bits + 7) / 8) / 4 + 2);
 }
@@ -116,10 +119,19 @@ std::vector<uint32_t> IntegerKernel::specialization(uint64_t rowLength, bool sea
 
 bool IntegerKernel::hasLaneVariant(uint64_t rowLength) const {
     const IntegerParams& params = format_.params();
-    return params.granularity == IntegerGranularity::Group && !params.mseSearch &&
-           params.groupSize % kLaneGroupStep == 0 && params.groupSize <= kLargestLaneGroup &&
+    if (params.mseSearch || perTensor())
+        return false;
+    if (params.granularity != IntegerGranularity::Group) // a workgroup per row, staged whole
+        return rowLength % 4 == 0 && 4 * (format_.packedBytes({1, rowLength}) / 4 + 2) <=
+                                         std::min(kRowStagedBytes, kLaneSharedBytes);
+    return params.groupSize % kLaneGroupStep == 0 && params.groupSize <= kLargestLaneGroup &&
            laneStagedBytes(params.groupSize, params.bits) <= kLaneSharedBytes &&
            rowLength % params.groupSize == 0;
+}
+
+uint64_t IntegerKernel::laneWorkgroups(MatrixShape chunk) const {
+    return format_.params().granularity == IntegerGranularity::Group ? workgroups(chunk)
+                                                                     : chunk.rows;
 }
 
 uint64_t IntegerKernel::unitLength(uint64_t rowLength) const {

@@ -11,7 +11,8 @@ namespace bitlens {
 // measured tensor range (integerScaleForRange, the reference's own function); "-tensor-...-mse"
 // then scans the tensor once, one invocation per candidate scale summing its squared error over
 // every value in order, as the reference does. Groups of 32 to 256 values (a multiple of 32)
-// without the MSE search also have shaders/int_quant_lanes.comp, eight invocations per group.
+// and rows, without the MSE search, also have shaders/int_quant_lanes.comp: eight invocations
+// per group, a workgroup per row.
 class IntegerKernel final : public FormatKernel {
 public:
     // nullptr when the format is not an integer format.
@@ -26,6 +27,7 @@ public:
     std::string shader() const override;
     std::vector<uint32_t> specialization(uint64_t rowLength) const override;
     bool hasLaneVariant(uint64_t rowLength) const override;
+    uint64_t laneWorkgroups(MatrixShape chunk) const override;
     FormatPushConstants pushConstants(MatrixShape chunk) const override;
     uint64_t workgroups(MatrixShape chunk) const override;
     uint64_t inputOctetsPerWorkgroup(uint64_t rowLength) const override;

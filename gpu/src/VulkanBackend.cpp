@@ -473,6 +473,9 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
     lastUsedLaneKernel_ = lanes;
     const uint64_t errorSlotsPerWorkgroup =
         lanes ? kLaneGroupsPerWorkgroup : kFormatInvocationsPerWorkgroup;
+    const auto workgroups = [&](MatrixShape part) {
+        return lanes ? kernel->laneWorkgroups(part) : kernel->workgroups(part);
+    };
     const ComputeKernel& quantizer = kernels_->kernel(
         lanes ? kernel->shader() + "_lanes" : kernel->shader(), fusedErrors ? 5 : 4,
         sizeof(FormatPushConstants), kernel->specialization(shape.rowLength),
@@ -487,9 +490,8 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const uint64_t packedBytes = part.rows * rowPackedBytes;
             const uint64_t groups = divideUp(n, kErrorSumsPerWorkgroup);
             const uint64_t partialBytes =
-                fusedErrors
-                    ? kernel->workgroups(part) * errorSlotsPerWorkgroup * kErrorPartialFloats * 4
-                    : groups * kErrorSumsFields * 4;
+                fusedErrors ? workgroups(part) * errorSlotsPerWorkgroup * kErrorPartialFloats * 4
+                            : groups * kErrorSumsFields * 4;
             const std::optional<BufferRange> inPlace = dequantizedInPlace(chunk);
             const std::optional<BufferRange> packedHere = packedInPlace(chunk);
             if (!inPlace)
@@ -525,7 +527,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
                                                 tensorData,
                                                 {partialsOut.get(), 0, VK_WHOLE_SIZE}};
             quantizer.record(command, std::span(quantBuffers).first(fusedErrors ? 5 : 4),
-                             bytesOf(pushed), kernel->workgroups(part));
+                             bytesOf(pushed), workgroups(part));
             if (!fusedErrors) {
                 CommandSlot::barrier(command);
                 const uint32_t count = uint32_t(n);
@@ -560,7 +562,7 @@ QuantizedTensor VulkanBackend::runQuantize(std::span<const std::byte> data, DTyp
             const auto* partials = reinterpret_cast<const float*>(slot.readSmall.mapped().data());
             const size_t stride = fusedErrors ? kErrorPartialFloats : kErrorSumsFields;
             const uint64_t partialCount =
-                fusedErrors ? kernel->workgroups(chunks.shape(chunk)) * errorSlotsPerWorkgroup
+                fusedErrors ? workgroups(chunks.shape(chunk)) * errorSlotsPerWorkgroup
                             : divideUp(n, kErrorSumsPerWorkgroup);
             const std::span<const float> chunkPartials(partials, size_t(partialCount * stride));
             // Every dequantized value is in the partial sums (sum y^2 among them, which no finite
