@@ -5,7 +5,6 @@
 #include "core/quant/PackedBytes.h"
 #include "core/tensor/FloatBits.h"
 
-#include <algorithm>
 #include <bit>
 
 namespace bitlens {
@@ -24,7 +23,8 @@ constexpr uint64_t kLargestLaneGroup = 256;
 // the staged bytes of 64 groups (STAGED_WORDS there; int8-g256's do not fit) or of one row
 // (ROW_STAGED_WORDS), and 64 bytes of row ranges.
 constexpr uint64_t kLaneSharedBytes = 16384 - 64;
-constexpr uint64_t kRowStagedBytes = 4 * 3712;
+constexpr uint64_t kRowStagedBytes = 4 * 3712; // ROW_STAGED_WORDS, below kLaneSharedBytes
+static_assert(kRowStagedBytes <= kLaneSharedBytes);
 uint64_t laneStagedBytes(uint64_t groupSize, uint64_t bits) {
     return 4 * (64 * (4 + ((groupSize + 1) * bits + 7) / 8) / 4 + 2);
 }
@@ -122,8 +122,8 @@ bool IntegerKernel::hasLaneVariant(uint64_t rowLength) const {
     if (params.mseSearch || perTensor())
         return false;
     if (params.granularity != IntegerGranularity::Group) // a workgroup per row, staged whole
-        return rowLength % 4 == 0 && 4 * (format_.packedBytes({1, rowLength}) / 4 + 2) <=
-                                         std::min(kRowStagedBytes, kLaneSharedBytes);
+        return rowLength % 4 == 0 &&
+               4 * (format_.packedBytes({1, rowLength}) / 4 + 2) <= kRowStagedBytes;
     return params.groupSize % kLaneGroupStep == 0 && params.groupSize <= kLargestLaneGroup &&
            laneStagedBytes(params.groupSize, params.bits) <= kLaneSharedBytes &&
            rowLength % params.groupSize == 0;
